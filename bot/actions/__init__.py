@@ -1,0 +1,17 @@
+"""The actions flows can call. Each module registers its own with ``register``."""
+
+from __future__ import annotations
+
+from bot.engine.actions import ActionRegistry
+
+# Modules that define actions; each has ``register(registry)``.
+_MODULES: list[str] = []
+
+
+def default_registry() -> ActionRegistry:
+    import importlib
+
+    registry = ActionRegistry()
+    for name in _MODULES:
+        importlib.import_module(f"bot.actions.{name}").register(registry)
+    return registry

@@ -1,0 +1,126 @@
+"""The ``goodhelp`` command. The only place that exits the process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.engine.loader import InvalidFlows
+from bot.logsafe import configure_logging
+from bot.storage.base import StorageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goodhelp",
+        description="goodhelp: a peer-support bot that helps people name their purpose, "
+        "log small wins and build confidence.",
+    )
+    parser.add_argument("--env-file", type=Path, default=Path(".env"),
+                        help="settings file to read (default: .env)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
+    chat.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    chat.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
+    chat.add_argument("--as", dest="person", default="me",
+                      help="the person you are playing (default: me); :as NAME switches")
+
+    validate = sub.add_parser("validate", help="check flow files; print file:line: problem")
+    validate.add_argument("path", nargs="?", type=Path, help="flows folder")
+
+    test_flows = sub.add_parser("test-flows", help="run scripted conversation tests")
+    test_flows.add_argument("path", nargs="?", type=Path,
+                            help="a test file or folder (default: FLOWS/tests)")
+    test_flows.add_argument("--flows", type=Path, help="flows folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.load(os.environ if environ is None else environ, args.env_file)
+    except ConfigError as exc:
+        print(f"goodhelp: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.path or settings.flows_path)
+        if args.command == "test-flows":
+            return asyncio.run(cmd_test_flows(args, settings))
+        if args.command == "chat":
+            return asyncio.run(cmd_chat(args, settings))
+    except InvalidFlows as exc:
+        print_problems(exc)
+        return EXIT_FAILED
+    except StorageError as exc:
+        print(f"goodhelp: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_USAGE
+
+
+def print_problems(exc: InvalidFlows) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    count = len(exc.problems)
+    print(f"goodhelp: {count} problem{'s' if count != 1 else ''} in the flows; "
+          "nothing was started", file=sys.stderr)
+
+
+def cmd_validate(path: Path) -> int:
+    from bot.app import load_checked_flows
+
+    flows = load_checked_flows(path)
+    print(f"{path}: {len(flows.flows)} flows, all valid")
+    return EXIT_OK
+
+
+async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.testing.runner import run_case
+    from bot.testing.script import ScriptError, load_cases
+
+    flows = args.flows or settings.flows_path
+    target = args.path or flows / "tests"
+    try:
+        cases = load_cases(target)
+    except ScriptError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILED
+    failures = 0
+    for case in cases:
+        failure = await run_case(case, flows)
+        if failure is None:
+            print(f"ok    {case.id}")
+        else:
+            failures += 1
+            print(f"FAIL  {failure}")
+    print(f"{len(cases) - failures} passed, {failures} failed")
+    return EXIT_OK if failures == 0 and cases else EXIT_FAILED
+
+
+async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app
+    from bot.channels.terminal import TerminalChat
+    from bot.storage.sqlite import SQLiteStorage
+
+    app = await open_app(args.flows or settings.flows_path,
+                         SQLiteStorage(args.db or settings.db_path))
+    try:
+        chat = TerminalChat(app.conversations.handle, person=args.person, stdin=sys.stdin,
+                            stdout=sys.stdout, files_dir=settings.files_path)
+        await chat.run()
+    finally:
+        await app.close()
+    return EXIT_OK

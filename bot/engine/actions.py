@@ -1,0 +1,98 @@
+"""Named Python actions that flows call with ``action: NAME``.
+
+An action is a mechanism, never words: the text it sends comes from its YAML ``args``.
+It gets an :class:`ActionContext` and returns an :class:`ActionResult`. The registry
+tells the validator which actions exist and which variables each one sets.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.engine.events import Reply
+from bot.engine.model import FlowSet
+from bot.engine.records import Record
+from bot.engine.render import Renderer
+from bot.engine.state import ConversationState
+
+
+class PersonReader(Protocol):
+    """Read access to what is stored about the current person (bound by the service)."""
+
+    async def achievements(self, limit: int | None = None) -> list[Any]: ...
+
+    async def ratings(self, limit: int | None = None) -> list[Any]: ...
+
+    async def purposes(self) -> list[Any]: ...
+
+    async def export(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the service does after the turn is committed, e.g. ``delete_person``."""
+
+    name: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ActionContext:
+    state: ConversationState
+    args: Mapping[str, Any]
+    now: datetime
+    flows: FlowSet
+    reader: PersonReader
+    render: Renderer
+    rng: random.Random
+
+    def text(self, name: str, extra: Mapping[str, Any] | None = None) -> str:
+        """Render the YAML argument ``name`` in the person's language."""
+        return self.render.raw(self.args.get(name, ""), key=None, extra=extra)
+
+
+@dataclass
+class ActionResult:
+    vars: dict[str, Any] = field(default_factory=dict)
+    clear: tuple[str, ...] = ()
+    replies: list[Reply] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    outcome: str | None = None
+
+
+ActionFunc = Callable[[ActionContext], Awaitable[ActionResult]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    func: ActionFunc
+    provides: frozenset[str]
+
+
+class ActionRegistry:
+    """Actions by name. ``register`` is a decorator."""
+
+    def __init__(self) -> None:
+        self._actions: dict[str, ActionSpec] = {}
+
+    def register(self, name: str, provides: tuple[str, ...] = ()
+                 ) -> Callable[[ActionFunc], ActionFunc]:
+        def decorate(func: ActionFunc) -> ActionFunc:
+            if name in self._actions:
+                raise ValueError(f"action '{name}' is registered twice")
+            self._actions[name] = ActionSpec(name, func, frozenset(provides))
+            return func
+
+        return decorate
+
+    def get(self, name: str) -> ActionSpec | None:
+        return self._actions.get(name)
+
+    def known(self) -> dict[str, frozenset[str]]:
+        return {name: spec.provides for name, spec in self._actions.items()}

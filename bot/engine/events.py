@@ -1,0 +1,79 @@
+"""Neutral events that reach the engine and replies that leave it.
+
+Channels turn their own updates into these events and draw these replies
+(options become an inline keyboard in Telegram, numbered choices in a terminal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Text:
+    """Something the person typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command such as ``/start`` with an optional payload (deep link)."""
+
+    name: str
+    payload: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A pressed button: the prompt it belongs to and the option's index."""
+
+    prompt: int
+    index: int
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Input the engine cannot read: a sticker, photo, voice note and so on."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Start:
+    """Start a flow on the system's initiative (a scheduled check-in)."""
+
+    flow: str
+    reason: str = ""
+
+
+Event = Text | Command | Choice | Unsupported | Start
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice in a reply; ``index`` and the reply's ``prompt`` make a button's data."""
+
+    label: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a reply: a chart (``image``) or an export (``document``)."""
+
+    kind: str  # "image" or "document"
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the person."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    prompt: int = 0
+    attachment: Attachment | None = None
+    extras: dict[str, str] = field(default_factory=dict, compare=False)

@@ -1,0 +1,184 @@
+"""Flows as frozen dataclasses, made by the loader from YAML and run by the runner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words in one or more languages, each with one or more variants."""
+
+    variants: Mapping[str, tuple[str, ...]]
+    line: int = 0
+
+    def for_language(self, language: str, fallback: str) -> tuple[str, ...]:
+        return self.variants.get(language) or self.variants.get(fallback) or next(
+            iter(self.variants.values())
+        )
+
+
+@dataclass(frozen=True)
+class Validation:
+    min_length: int = 1
+    max_length: int = 2000
+    number: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    label: Text
+    value: str
+    next: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition: ``op`` is one of the condition kinds, ``args`` its operands."""
+
+    op: str
+    args: Mapping[str, Any]
+    children: tuple[Condition, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Case:
+    when: Condition
+    next: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """Base of every step: its id, its line, and where to go after it."""
+
+    id: str
+    line: int
+    next: str | None
+
+
+@dataclass(frozen=True)
+class Say(Step):
+    text: Text
+
+
+@dataclass(frozen=True)
+class Ask(Step):
+    text: Text
+    into: str
+    validation: Validation = Validation()
+    invalid: Text | None = None
+
+
+@dataclass(frozen=True)
+class Choose(Step):
+    text: Text
+    options: tuple[ChoiceOption, ...]
+    into: str | None = None
+    invalid: Text | None = None
+
+
+@dataclass(frozen=True)
+class Branch(Step):
+    cases: tuple[Case, ...]
+    otherwise: str | None = None
+
+
+@dataclass(frozen=True)
+class SetVars(Step):
+    values: Mapping[str, Any]
+    clear: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordStep(Step):
+    kind: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CallAction(Step):
+    action: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    on: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Goto(Step):
+    step: str | None = None
+    flow: str | None = None
+
+
+@dataclass(frozen=True)
+class End(Step):
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Resume(Step):
+    """Go back to the position an interrupting flow (such as safety) stepped in on."""
+
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Triggers:
+    commands: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    file: str
+    line: int
+    steps: Mapping[str, Step]
+    first: str
+    triggers: Triggers = Triggers()
+    interrupt: bool = False
+    menu: Text | None = None
+    description: str = ""
+    open: bool = False  # may run before the person has given consent
+
+
+@dataclass(frozen=True)
+class Consent:
+    """Flows that are not ``open`` run only once ``variable`` equals ``value``;
+    before that, a person who asks for one is taken to ``flow`` instead."""
+
+    variable: str
+    value: str
+    flow: str
+
+
+@dataclass(frozen=True)
+class FlowSet:
+    """Every flow plus the system messages, languages and content they use."""
+
+    flows: Mapping[str, Flow]
+    messages: Mapping[str, Text]
+    languages: Mapping[str, str]
+    default_language: str = "en"
+    content: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
+    consent: Consent | None = None
+
+    def by_command(self, command: str) -> Flow | None:
+        for flow in self.flows.values():
+            if command in flow.triggers.commands:
+                return flow
+        return None
+
+    def menu_commands(self) -> list[tuple[str, Text]]:
+        """(command, description) for flows that put themselves in the command menu."""
+        return [
+            (flow.triggers.commands[0], flow.menu)
+            for flow in self.flows.values()
+            if flow.menu is not None and flow.triggers.commands
+        ]

@@ -1,0 +1,323 @@
+"""Turn line-aware YAML values into model objects, reporting problems with their line.
+
+Each ``parse_*`` function appends to ``problems`` instead of raising, so that one run
+of ``goodhelp validate`` lists every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.engine.model import (
+    Ask,
+    Branch,
+    CallAction,
+    Case,
+    ChoiceOption,
+    Choose,
+    Condition,
+    End,
+    Goto,
+    RecordStep,
+    Resume,
+    Say,
+    SetVars,
+    Step,
+    Text,
+    Validation,
+)
+from bot.engine.yamlsource import LineDict, LineList, Problem, line_of
+
+STEP_KINDS: dict[str, frozenset[str]] = {
+    "say": frozenset({"next"}),
+    "ask": frozenset({"into", "validate", "invalid", "next"}),
+    "choose": frozenset({"options", "into", "invalid", "next"}),
+    "branch": frozenset({"otherwise", "next"}),
+    "set": frozenset({"clear", "next"}),
+    "record": frozenset({"fields", "next"}),
+    "action": frozenset({"args", "on", "next"}),
+    "goto": frozenset(),
+    "end": frozenset(),
+    "resume": frozenset(),
+}
+RECORD_FIELDS = {
+    "achievement": ({"text"}, {"text", "purpose", "confidence", "prompted"}),
+    "rating": ({"value"}, {"value", "context"}),
+    "purpose": ({"text"}, {"text", "theme", "ref", "details", "active"}),
+}
+NUMERIC_OPS = ("gt", "gte", "lt", "lte")
+VAR_OPS = frozenset({"equals", "not_equals", "in", "set", "contains", *NUMERIC_OPS})
+COUNT_OPS = frozenset({"equals", *NUMERIC_OPS})
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Parser:
+    """Collects problems for one file while parsing it."""
+
+    def __init__(self, file: str, languages: frozenset[str], problems: list[Problem]) -> None:
+        self.file = file
+        self.languages = languages
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def keys(self, mapping: LineDict, allowed: frozenset[str] | set[str], where: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                names = ", ".join(sorted(allowed)) or "nothing else"
+                self.problem(mapping.line_of(key), f"unknown key '{key}' in {where}; allowed: {names}")
+
+    def text(self, value: Any, line: int, where: str) -> Text | None:
+        """A string, a list of variants, or a mapping of language to either."""
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return self._variants({"en": value}, line, where) if str(value).strip() else self._empty(
+                line, where
+            )
+        if isinstance(value, LineList):
+            return self._variants({"en": value}, line, where)
+        if isinstance(value, LineDict):
+            for lang in value:
+                if lang not in self.languages:
+                    allowed = ", ".join(sorted(self.languages))
+                    self.problem(value.line_of(lang), f"{where}: unknown language '{lang}'; "
+                                 f"languages are: {allowed}")
+            return self._variants(dict(value), line_of(value, line), where)
+        self.problem(line, f"{where} must be text, a list of variants, or a mapping of language "
+                     "to text")
+        return None
+
+    def _empty(self, line: int, where: str) -> None:
+        self.problem(line, f"{where} is empty")
+        return None
+
+    def _variants(self, by_lang: dict[str, Any], line: int, where: str) -> Text | None:
+        variants: dict[str, tuple[str, ...]] = {}
+        for lang, raw in by_lang.items():
+            items = list(raw) if isinstance(raw, list) else [raw]
+            texts = tuple(str(item) for item in items if isinstance(item, str | int | float))
+            if not texts or any(not t.strip() for t in texts) or len(texts) != len(items):
+                self.problem(line, f"{where} has an empty or non-text variant")
+                return None
+            for t in texts:
+                check_template(t, line, where, self)
+            variants[lang] = texts
+        if "en" not in variants and variants:
+            self.problem(line, f"{where} has no English ('en') text to fall back on")
+        return Text(variants, line) if variants else None
+
+    def name(self, value: Any, line: int, what: str) -> str:
+        if not isinstance(value, str) or not NAME.match(value):
+            self.problem(line, f"{what} must be a lower-case name like 'my_answer' (got {value!r})")
+            return str(value)
+        return value
+
+    def step(self, step_id: str, raw: Any, line: int, implicit_next: str | None) -> Step | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, f"step '{step_id}' must be a mapping with one of: "
+                         + ", ".join(STEP_KINDS))
+            return None
+        kinds = [k for k in raw if k in STEP_KINDS]
+        if len(kinds) != 1:
+            found = "none" if not kinds else ", ".join(kinds)
+            self.problem(raw.line, f"step '{step_id}' needs exactly one of "
+                         f"{', '.join(STEP_KINDS)} (found {found})")
+            return None
+        kind = kinds[0]
+        self.keys(raw, STEP_KINDS[kind] | {kind}, f"a '{kind}' step")
+        nxt = raw.get("next", implicit_next)
+        if "next" in raw and not isinstance(nxt, str):
+            self.problem(raw.line_of("next"), f"step '{step_id}': next must be a step name")
+            nxt = None
+        at = raw.line_of(kind)
+        value = raw[kind]
+        where = f"step '{step_id}'"
+        if kind == "say":
+            text = self.text(value, at, where)
+            return Say(step_id, raw.line, nxt, text) if text else None
+        if kind == "ask":
+            return self._ask(step_id, raw, at, nxt)
+        if kind == "choose":
+            return self._choose(step_id, raw, at, nxt)
+        if kind == "branch":
+            return self._branch(step_id, raw, at, nxt)
+        if kind == "set":
+            if not isinstance(value, LineDict):
+                self.problem(at, f"{where}: set takes a mapping of variable to value")
+                return None
+            for var in value:
+                self.name(var, value.line_of(var), "a variable")
+            clear = raw.get("clear", [])
+            if not isinstance(clear, list):
+                self.problem(raw.line_of("clear"), f"{where}: clear takes a list of variables")
+                clear = []
+            return SetVars(step_id, raw.line, nxt, dict(value), tuple(map(str, clear)))
+        if kind == "record":
+            return self._record(step_id, raw, at, nxt)
+        if kind == "action":
+            args = raw.get("args", {})
+            on = raw.get("on", {})
+            if not isinstance(args, dict) or not isinstance(on, dict):
+                self.problem(at, f"{where}: args and on must be mappings")
+                return None
+            return CallAction(step_id, raw.line, nxt, self.name(value, at, "an action"),
+                              args, {str(k): str(v) for k, v in on.items()})
+        if kind == "goto":
+            if isinstance(value, str):
+                return Goto(step_id, raw.line, None, step=value)
+            if isinstance(value, LineDict) and set(value) == {"flow"}:
+                return Goto(step_id, raw.line, None, flow=str(value["flow"]))
+            self.problem(at, f"{where}: goto takes a step name, or 'flow: NAME' for another flow")
+            return None
+        text = None if value in (None, True) else self.text(value, at, where)
+        if kind == "end":
+            return End(step_id, raw.line, None, text)
+        return Resume(step_id, raw.line, None, text)
+
+    def _ask(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+        where = f"step '{step_id}'"
+        text = self.text(raw["ask"], at, where)
+        if "into" not in raw:
+            self.problem(raw.line, f"{where}: an ask step needs 'into: VARIABLE' to keep the answer")
+            return None
+        into = self.name(raw["into"], raw.line_of("into"), "into")
+        validation = Validation()
+        rule = raw.get("validate")
+        if rule is not None:
+            if not isinstance(rule, LineDict):
+                self.problem(raw.line_of("validate"), f"{where}: validate must be a mapping")
+            else:
+                self.keys(rule, {"min_length", "max_length", "number", "min", "max"}, "validate")
+                nums = [rule.get(k) for k in ("min_length", "max_length", "min", "max")]
+                if any(n is not None and not isinstance(n, int | float) for n in nums):
+                    self.problem(rule.line, f"{where}: validate limits must be numbers")
+                    return None
+                validation = Validation(
+                    min_length=int(rule.get("min_length", 1)),
+                    max_length=int(rule.get("max_length", 2000)),
+                    number=bool(rule.get("number", False)) or "min" in rule or "max" in rule,
+                    minimum=rule.get("min"),
+                    maximum=rule.get("max"),
+                )
+                lo, hi = validation.minimum, validation.maximum
+                if (lo is not None and hi is not None and lo > hi) or (
+                    validation.min_length > validation.max_length
+                ):
+                    self.problem(rule.line, f"{where}: validate minimum is above its maximum")
+        invalid = self.text(raw["invalid"], raw.line_of("invalid"), where) if "invalid" in raw else None
+        return Ask(step_id, raw.line, nxt, text, into, validation, invalid) if text else None
+
+    def _choose(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+        where = f"step '{step_id}'"
+        text = self.text(raw["choose"], at, where)
+        options_raw = raw.get("options")
+        if not isinstance(options_raw, LineList) or not options_raw:
+            self.problem(raw.line, f"{where}: a choose step needs a non-empty list of options")
+            return None
+        options: list[ChoiceOption] = []
+        seen: set[str] = set()
+        for item, line in zip(options_raw, options_raw.item_lines, strict=True):
+            if isinstance(item, str):
+                item = LineDict({"label": item})
+                item.line, item.key_lines = line, {}
+            if not isinstance(item, LineDict) or "label" not in item:
+                self.problem(line, f"{where}: each option needs a label")
+                continue
+            self.keys(item, {"label", "value", "next"}, "an option")
+            label = self.text(item["label"], line, f"{where} option")
+            value = str(item.get("value", label.variants["en"][0] if label and "en" in
+                                  label.variants else ""))
+            if value.casefold() in seen:
+                self.problem(line, f"{where}: two options have the value '{value}'")
+            seen.add(value.casefold())
+            if label:
+                options.append(ChoiceOption(label, value, item.get("next"), line))
+        into = self.name(raw["into"], raw.line_of("into"), "into") if "into" in raw else None
+        invalid = self.text(raw["invalid"], raw.line_of("invalid"), where) if "invalid" in raw else None
+        return Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid) if text else None
+
+    def _branch(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+        where = f"step '{step_id}'"
+        items = raw["branch"]
+        if not isinstance(items, LineList) or not items:
+            self.problem(at, f"{where}: branch takes a list of 'when:'/'next:' cases")
+            return None
+        cases: list[Case] = []
+        for item, line in zip(items, items.item_lines, strict=True):
+            if not isinstance(item, LineDict) or set(item) != {"when", "next"}:
+                self.problem(line, f"{where}: each case needs exactly 'when' and 'next'")
+                continue
+            cond = self.condition(item["when"], item.line_of("when"))
+            if cond:
+                cases.append(Case(cond, str(item["next"]), line))
+        otherwise = raw.get("otherwise", nxt)
+        return Branch(step_id, raw.line, nxt, tuple(cases), otherwise)
+
+    def condition(self, raw: Any, line: int) -> Condition | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, "a condition must be a mapping such as {var: x, equals: y}")
+            return None
+        line = raw.line
+        for group in ("all", "any"):
+            if group in raw:
+                self.keys(raw, {group}, f"an '{group}' condition")
+                if not isinstance(raw[group], list):
+                    self.problem(line, f"'{group}' takes a list of conditions")
+                    return None
+                kids = tuple(c for c in (self.condition(x, line) for x in raw[group]) if c)
+                return Condition(group, {}, kids, line)
+        if "not" in raw:
+            self.keys(raw, {"not"}, "a 'not' condition")
+            kid = self.condition(raw["not"], line)
+            return Condition("not", {}, (kid,), line) if kid else None
+        for subject, ops in (("var", VAR_OPS), ("count", COUNT_OPS), ("days_since", COUNT_OPS)):
+            if subject in raw:
+                self.keys(raw, ops | {subject}, f"a '{subject}' condition")
+                chosen = [op for op in raw if op in ops]
+                if len(chosen) != 1:
+                    self.problem(line, f"a '{subject}' condition needs one test of: "
+                                 + ", ".join(sorted(ops)))
+                    return None
+                op = chosen[0]
+                if op in NUMERIC_OPS and not isinstance(raw[op], int | float):
+                    self.problem(raw.line_of(op), f"'{op}' compares with a number")
+                    return None
+                return Condition(op, {"subject": subject, "name": str(raw[subject]),
+                                      "value": raw[op]}, (), line)
+        self.problem(line, "a condition starts with one of: var, count, days_since, all, any, not")
+        return None
+
+    def _record(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+        kind = raw["record"]
+        if kind not in RECORD_FIELDS:
+            self.problem(at, f"step '{step_id}': cannot record '{kind}'; kinds are: "
+                         + ", ".join(RECORD_FIELDS))
+            return None
+        fields = raw.get("fields", LineDict())
+        if not isinstance(fields, LineDict):
+            self.problem(raw.line_of("fields"), f"step '{step_id}': fields must be a mapping")
+            return None
+        required, allowed = RECORD_FIELDS[kind]
+        self.keys(fields, allowed, f"a '{kind}' record")
+        for name in sorted(required - set(fields)):
+            self.problem(raw.line, f"step '{step_id}': a '{kind}' record needs the field '{name}'")
+        return RecordStep(step_id, raw.line, nxt, kind, dict(fields))
+
+
+TEMPLATE_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def template_names(text: str) -> list[str]:
+    """Variable names a template uses: ``{name}`` or ``{name|fallback}``."""
+    return [m.group(1).split("|", 1)[0].strip() for m in TEMPLATE_FIELD.finditer(text)
+            if m.group(1) is not None]
+
+
+def check_template(text: str, line: int, where: str, parser: Parser) -> None:
+    stripped = TEMPLATE_FIELD.sub("", text)
+    if "{" in stripped or "}" in stripped:
+        parser.problem(line, f"{where}: unbalanced '{{' or '}}' (write '{{{{' for a literal brace)")
+    for name in template_names(text):
+        if not NAME.match(name):
+            parser.problem(line, f"{where}: '{{{name}}}' is not a variable name")

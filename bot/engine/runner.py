@@ -1,0 +1,181 @@
+"""Run flows: given a person's state and one event, return replies and the new state.
+
+The engine is pure apart from the actions it calls: no Telegram, no SQL, no clock of
+its own (the caller passes ``now``), no global randomness (the caller passes ``rng``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from bot.engine.actions import ActionContext, ActionRegistry, Effect, PersonReader
+from bot.engine.events import Choice, Command, Event, Reply, Start, Text, Unsupported
+from bot.engine.matching import matches_phrase, normalise
+from bot.engine.model import Ask, Choose, Flow, FlowSet, Step
+from bot.engine.records import FlowEvent, Record
+from bot.engine.render import Renderer
+from bot.engine.state import ConversationState, Position
+from bot.engine.steps import StepRunner
+
+MAX_STEPS_PER_TURN = 200
+
+
+@dataclass
+class Outcome:
+    """What one turn produced."""
+
+    replies: list[Reply]
+    state: ConversationState
+    records: list[Record] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    started: bool = True  # False when a Start event was declined (person mid-conversation)
+
+
+class Engine:
+    """Runs a :class:`FlowSet` with an :class:`ActionRegistry`."""
+
+    def __init__(self, flows: FlowSet, actions: ActionRegistry) -> None:
+        self.flows = flows
+        self.actions = actions
+        self._interrupts = [f for f in flows.flows.values() if f.interrupt]
+        self._keyword_flows = [f for f in flows.flows.values()
+                               if f.triggers.keywords and not f.interrupt]
+
+    async def handle(self, state: ConversationState | None, event: Event, *, now: datetime,
+                     reader: PersonReader, rng: random.Random | None = None) -> Outcome:
+        state = state or ConversationState()
+        state = replace(state, turn=state.turn + 1)
+        turn = Turn(self, state, now, reader, rng or random.Random())
+        await turn.dispatch(event)
+        return turn.outcome()
+
+
+class Turn(StepRunner):
+    """One event's worth of work for one person."""
+
+    async def dispatch(self, event: Event) -> None:
+        if self.state.flow is not None and self.current_step() is None:
+            # The flow changed under a waiting person (flows were edited between restarts).
+            self.say_message("flow_changed")
+            self.leave_flow("abandoned")
+        if isinstance(event, Command):
+            await self.on_command(event)
+        elif isinstance(event, Choice):
+            await self.on_choice(event)
+        elif isinstance(event, Text):
+            await self.on_text(event.text)
+        elif isinstance(event, Unsupported):
+            self.say_message("unsupported")
+            self.repeat_question()
+        elif isinstance(event, Start):
+            if self.state.flow is not None:
+                self.started = False
+                return
+            await self.start_flow(self.engine.flows.flows[event.flow])
+
+    async def on_command(self, event: Command) -> None:
+        if event.name == "cancel":
+            if self.state.flow is None:
+                self.say_message("nothing_to_cancel")
+            else:
+                self.leave_flow("abandoned")
+                self.state = replace(self.state, stack=())
+                self.say_message("cancelled")
+            return
+        flow = self.engine.flows.by_command(event.name)
+        if flow is None:
+            self.say_message("unknown_command")
+            return
+        if self.state.flow is not None:
+            self.leave_flow("abandoned")
+        self.state = replace(self.state, stack=())
+        self.set_vars({"start_payload": event.payload})
+        await self.start_flow(flow)
+
+    async def on_choice(self, event: Choice) -> None:
+        step = self.current_step()
+        if not isinstance(step, Choose) or event.prompt != self.state.prompt or not (
+            0 <= event.index < len(step.options)
+        ):
+            self.say_message("stale_button")
+            self.repeat_question()
+            return
+        await self.answer_choice(step, event.index)
+
+    async def on_text(self, text: str) -> None:
+        text = text.strip()
+        normalised = normalise(text)
+        for flow in self.engine._interrupts:
+            if self.state.flow != flow.name and any(
+                matches_phrase(normalised, k) for k in flow.triggers.keywords
+            ):
+                if self.state.position is not None:
+                    self.push_position()
+                await self.start_flow(flow)
+                return
+        step = self.current_step()
+        if isinstance(step, Ask):
+            await self.answer_ask(step, text)
+            return
+        if isinstance(step, Choose):
+            await self.answer_typed_choice(step, text)
+            return
+        if not text:
+            self.say_message("empty")
+            return
+        for flow in self.engine._keyword_flows:
+            if any(matches_phrase(normalised, k) for k in flow.triggers.keywords):
+                await self.start_flow(flow)
+                return
+        self.say_message("fallback")
+
+    def push_position(self) -> None:
+        position = self.state.position
+        assert position is not None
+        self.state = replace(self.state, stack=(*self.state.stack, position)[-5:],
+                             flow=None, step=None)
+
+    def outcome(self) -> Outcome:
+        memory = dict(self.memory)
+        state = replace(self.state, memory=memory)
+        return Outcome(self.replies, state, self.records, self.effects, self.started)
+
+    def current_flow(self) -> Flow | None:
+        return self.engine.flows.flows.get(self.state.flow) if self.state.flow else None
+
+    def current_step(self) -> Step | None:
+        flow = self.current_flow()
+        return flow.steps.get(self.state.step) if flow and self.state.step else None
+
+    def renderer(self) -> Renderer:
+        flows = self.engine.flows
+        language = str(self.state.vars.get("language") or flows.default_language)
+        variables: dict[str, Any] = {
+            **self.state.vars,
+            "now": self.now.isoformat(),
+            "today": self.now.date().isoformat(),
+            **{f"count_{k}": v for k, v in self.state.counts.items()},
+        }
+        return Renderer(language, flows.default_language, variables, self.memory, self.rng)
+
+    def event(self, name: str, flow: str, step: str) -> None:
+        self.records.append(FlowEvent(name, flow, step, self.now))
+
+    async def call_action(self, name: str, args: dict[str, Any]) -> Any:
+        spec = self.engine.actions.get(name)
+        if spec is None:
+            raise LookupError(f"action '{name}' is not registered")
+        ctx = ActionContext(self.state, args, self.now, self.engine.flows, self.reader,
+                            self.renderer(), self.rng)
+        return await spec.func(ctx)
+
+    def back_to(self, position: Position) -> bool:
+        flow = self.engine.flows.flows.get(position.flow)
+        return flow is not None and position.step in flow.steps
+
+    @staticmethod
+    def matches_label(typed: str, label: str) -> bool:
+        return normalise(typed) == normalise(label)

@@ -1,0 +1,303 @@
+"""Execute steps until the flow waits for the person or ends."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.engine.actions import ActionResult, Effect, PersonReader
+from bot.engine.conditions import evaluate
+from bot.engine.events import Option, Reply
+from bot.engine.model import (
+    Ask,
+    Branch,
+    CallAction,
+    Choose,
+    End,
+    Flow,
+    Goto,
+    RecordStep,
+    Resume,
+    Say,
+    SetVars,
+    Step,
+)
+from bot.engine.records import Achievement, Purpose, Rating, Record
+from bot.engine.render import Renderer, fill
+from bot.engine.state import ConversationState
+
+if TYPE_CHECKING:
+    from bot.engine.runner import Engine
+
+COUNTED = {"achievement": "achievements", "rating": "ratings", "purpose": "purposes"}
+
+
+class FlowLoopError(RuntimeError):
+    """A flow ran too many steps without waiting: a goto loop."""
+
+
+class StepRunner:
+    def __init__(self, engine: Engine, state: ConversationState, now: datetime,
+                 reader: PersonReader, rng: random.Random) -> None:
+        self.engine = engine
+        self.state = state
+        self.now = now
+        self.reader = reader
+        self.rng = rng
+        self.replies: list[Reply] = []
+        self.records: list[Record] = []
+        self.effects: list[Effect] = []
+        self.memory: dict[str, Any] = dict(state.memory)
+        self.started = True
+
+    # Provided by Turn.
+    def renderer(self) -> Renderer: raise NotImplementedError
+    def current_flow(self) -> Flow | None: raise NotImplementedError
+    def current_step(self) -> Step | None: raise NotImplementedError
+    def event(self, name: str, flow: str, step: str) -> None: raise NotImplementedError
+    async def call_action(self, name: str, args: dict[str, Any]) -> Any: raise NotImplementedError
+    def back_to(self, position: Any) -> bool: raise NotImplementedError
+    @staticmethod
+    def matches_label(typed: str, label: str) -> bool: raise NotImplementedError
+
+    def say(self, text: str, **kwargs: Any) -> None:
+        if text:
+            self.replies.append(Reply(text, **kwargs))
+
+    def say_message(self, key: str) -> None:
+        self.say(self.renderer().text(self.engine.flows.messages[key], key=f"msg.{key}"))
+
+    def set_vars(self, values: dict[str, Any]) -> None:
+        self.state = self.state.with_vars(**values)
+
+    def leave_flow(self, how: str) -> None:
+        if self.state.flow is not None:
+            self.event(f"flow_{how}", self.state.flow, self.state.step or "")
+        self.state = replace(self.state, flow=None, step=None, retries=0)
+
+    async def start_flow(self, flow: Flow) -> None:
+        consent = self.engine.flows.consent
+        if consent is not None and not flow.open and str(
+            self.state.vars.get(consent.variable, "")
+        ) != consent.value:
+            flow = self.engine.flows.flows[consent.flow]
+        self.event("flow_started", flow.name, flow.first)
+        self.state = replace(self.state, flow=flow.name, step=flow.first, retries=0)
+        await self.run_from(flow, flow.first)
+
+    def repeat_question(self) -> None:
+        step = self.current_step()
+        if isinstance(step, Ask | Choose):
+            self.ask_question(step, repeat=True)
+
+    def ask_question(self, step: Ask | Choose, *, repeat: bool = False) -> None:
+        render = self.renderer()
+        text = render.text(step.text, key=None if repeat else f"{self.state.flow}.{step.id}")
+        if isinstance(step, Choose):
+            if not repeat:
+                self.state = replace(self.state, prompt=self.state.prompt + 1)
+            options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
+            self.say(text, options=options, prompt=self.state.prompt)
+        else:
+            self.say(text)
+
+    async def run_from(self, flow: Flow, step_id: str | None) -> None:
+        from bot.engine.runner import MAX_STEPS_PER_TURN
+
+        for _ in range(MAX_STEPS_PER_TURN):
+            if step_id is None:
+                self.leave_flow("finished")
+                self.state = replace(self.state, stack=())
+                return
+            step = flow.steps[step_id]
+            self.state = replace(self.state, flow=flow.name, step=step.id)
+            if isinstance(step, Ask | Choose):
+                self.event("step_reached", flow.name, step.id)
+                self.state = replace(self.state, retries=0)
+                self.ask_question(step)
+                return
+            result = await self.execute(flow, step)
+            if isinstance(result, Flow):
+                flow, step_id = result, result.first
+                self.event("flow_started", flow.name, flow.first)
+            elif result is _WAIT:
+                return
+            else:
+                step_id = result
+        raise FlowLoopError(f"flow '{flow.name}' ran {MAX_STEPS_PER_TURN} steps without waiting")
+
+    async def execute(self, flow: Flow, step: Step) -> Any:
+        """Run one non-waiting step; return the next step id, a Flow, None or _WAIT."""
+        if isinstance(step, Say):
+            self.say(self.renderer().text(step.text, key=f"{flow.name}.{step.id}"))
+            return step.next
+        if isinstance(step, Branch):
+            variables = {**self.state.vars}
+            for case in step.cases:
+                if evaluate(case.when, variables, self.state.counts, self.now):
+                    return case.next
+            return step.otherwise
+        if isinstance(step, SetVars):
+            render = self.renderer()
+            values = {k: render.raw(v) if isinstance(v, str) else v for k, v in step.values.items()}
+            merged = {k: v for k, v in self.state.vars.items() if k not in step.clear}
+            merged.update(values)
+            self.state = replace(self.state, vars=merged)
+            return step.next
+        if isinstance(step, RecordStep):
+            self.record(step)
+            return step.next
+        if isinstance(step, CallAction):
+            return await self.action(step)
+        if isinstance(step, Goto):
+            if step.flow is not None:
+                self.leave_flow("finished")
+                return self.engine.flows.flows[step.flow]
+            return step.step
+        if isinstance(step, Resume):
+            return self.resume(step)
+        assert isinstance(step, End)
+        if step.text is not None:
+            self.say(self.renderer().text(step.text, key=f"{flow.name}.{step.id}"))
+        return None
+
+    def resume(self, step: Resume) -> Any:
+        if step.text is not None:
+            self.say(self.renderer().text(step.text))
+        self.leave_flow("finished")
+        stack = list(self.state.stack)
+        while stack:
+            position = stack.pop()
+            if self.back_to(position):
+                self.state = replace(self.state, stack=tuple(stack), flow=position.flow,
+                                     step=position.step)
+                self.repeat_question()
+                return _WAIT
+        self.state = replace(self.state, stack=())
+        return None
+
+    async def action(self, step: CallAction) -> str | None:
+        result: ActionResult = await self.call_action(step.action, dict(step.args))
+        merged = {k: v for k, v in self.state.vars.items() if k not in result.clear}
+        merged.update(result.vars)
+        self.state = replace(self.state, vars=merged)
+        self.replies.extend(result.replies)
+        for record in result.records:
+            self.add_record(record)
+        self.effects.extend(result.effects)
+        if result.outcome is not None and result.outcome in step.on:
+            return step.on[result.outcome]
+        return step.next
+
+    def add_record(self, record: Record) -> None:
+        self.records.append(record)
+        name = COUNTED.get(type(record).__name__.lower())
+        if name:
+            counts = dict(self.state.counts)
+            counts[name] = counts.get(name, 0) + 1
+            self.state = replace(self.state, counts=counts)
+
+    def record(self, step: RecordStep) -> None:
+        render = self.renderer()
+        values = {k: render.raw(v) if isinstance(v, str) else v for k, v in step.fields.items()}
+        if step.kind == "achievement":
+            self.add_record(Achievement(
+                text=str(values["text"]), at=self.now,
+                purpose_ref=str(values["purpose"]) if values.get("purpose") else None,
+                confidence=_int(values.get("confidence")),
+                prompted=str(values.get("prompted", "")).lower() in ("true", "yes", "1")))
+        elif step.kind == "rating":
+            value = _int(values["value"])
+            if value is not None:
+                self.add_record(Rating(value, self.now, str(values.get("context", ""))))
+        else:
+            ref = str(values.get("ref") or "") or secrets.token_hex(4)
+            details = {k: fill(v, self.state.vars) if isinstance(v, str) else v
+                       for k, v in dict(values.get("details") or {}).items()}
+            self.add_record(Purpose(ref, str(values["text"]), self.now,
+                                    str(values.get("theme") or "other"), details,
+                                    bool(values.get("active", True))))
+            self.set_vars({"purpose_ref": ref})
+
+    async def answer_ask(self, step: Ask, text: str) -> None:
+        rule = step.validation
+        problem: str | None = None
+        value: Any = text
+        if not text:
+            problem = "empty"
+        elif len(text) > rule.max_length:
+            problem = "too_long"
+        elif len(text) < rule.min_length:
+            problem = "too_short"
+        elif rule.number:
+            number = _number(text)
+            if number is None:
+                problem = "not_a_number"
+            elif (rule.minimum is not None and number < rule.minimum) or (
+                rule.maximum is not None and number > rule.maximum
+            ):
+                problem = "number_range"
+            else:
+                value = int(number) if number == int(number) else number
+        if problem is not None:
+            self.reask(step, problem, {"min": rule.minimum, "max": rule.maximum,
+                                       "max_length": rule.max_length, "length": len(text)})
+            return
+        self.set_vars({step.into: value})
+        await self.continue_after(step, step.next)
+
+    async def answer_typed_choice(self, step: Choose, text: str) -> None:
+        render = self.renderer()
+        typed = text.strip().rstrip(".)")
+        for index, option in enumerate(step.options):
+            label = render.text(option.label)
+            if typed == str(index + 1) or self.matches_label(text, label) or self.matches_label(
+                text, option.value
+            ):
+                await self.answer_choice(step, index)
+                return
+        self.reask(step, "empty" if not text else "invalid_choice", {})
+
+    async def answer_choice(self, step: Choose, index: int) -> None:
+        option = step.options[index]
+        if step.into:
+            self.set_vars({step.into: option.value})
+        await self.continue_after(step, option.next or step.next)
+
+    async def continue_after(self, step: Step, next_id: str | None) -> None:
+        flow = self.current_flow()
+        assert flow is not None
+        self.state = replace(self.state, retries=0)
+        await self.run_from(flow, next_id)
+
+    def reask(self, step: Ask | Choose, problem: str, extra: dict[str, Any]) -> None:
+        render = self.renderer()
+        self.state = replace(self.state, retries=self.state.retries + 1)
+        if step.invalid is not None and problem not in ("empty", "too_long"):
+            message = render.text(step.invalid, extra=extra)
+        else:
+            message = render.text(self.engine.flows.messages[problem], extra=extra)
+        if isinstance(step, Choose):
+            options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
+            self.say(message, options=options, prompt=self.state.prompt)
+        else:
+            self.say(message)
+
+
+_WAIT = object()
+
+
+def _int(value: Any) -> int | None:
+    number = _number(str(value)) if value is not None and value != "" else None
+    return int(number) if number is not None else None
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None

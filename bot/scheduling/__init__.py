@@ -1,0 +1,1 @@
+"""Scheduling: the clock, the dispatcher and the step-down policy."""

@@ -1,0 +1,139 @@
+"""The one entry point channels use: ``await conversations.handle(key, event)``.
+
+For each event it takes the person's lock, loads their state, runs the engine, commits
+the turn and only then returns the replies, so nobody is told something was saved
+before it was. Different people run concurrently; one person's events strictly in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.engine.actions import Effect
+from bot.engine.events import Event, Reply
+from bot.engine.render import Renderer
+from bot.engine.runner import Engine, Outcome
+from bot.engine.state import ConversationState
+from bot.logsafe import describe
+from bot.scheduling.clock import Clock, SystemClock
+from bot.storage.base import PersonKey, Storage, StorageError, TurnWrite
+
+log = logging.getLogger(__name__)
+
+TurnListener = Callable[[PersonKey, Event, Outcome], Awaitable[None]]
+EffectHandler = Callable[[PersonKey, Effect], Awaitable[None]]
+
+
+class StoredPerson:
+    """The engine's read access to one person's stored records."""
+
+    def __init__(self, storage: Storage, key: PersonKey) -> None:
+        self.storage = storage
+        self.key = key
+
+    async def achievements(self, limit: int | None = None) -> list[Any]:
+        return list(await self.storage.achievements(self.key, limit))
+
+    async def ratings(self, limit: int | None = None) -> list[Any]:
+        return list(await self.storage.ratings(self.key, limit))
+
+    async def purposes(self) -> list[Any]:
+        return list(await self.storage.purposes(self.key))
+
+    async def export(self) -> Any:
+        return await self.storage.export_person(self.key)
+
+
+class PersonLocks:
+    """One lock per person, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[PersonKey, tuple[asyncio.Lock, int]] = {}
+
+    def hold(self, key: PersonKey) -> _Held:
+        return _Held(self, key)
+
+
+class _Held:
+    def __init__(self, locks: PersonLocks, key: PersonKey) -> None:
+        self.locks, self.key = locks, key
+
+    async def __aenter__(self) -> None:
+        lock, users = self.locks._locks.get(self.key, (asyncio.Lock(), 0))
+        self.locks._locks[self.key] = (lock, users + 1)
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        lock, users = self.locks._locks[self.key]
+        lock.release()
+        if users <= 1:
+            del self.locks._locks[self.key]
+        else:
+            self.locks._locks[self.key] = (lock, users - 1)
+
+
+class Conversations:
+    def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.locks = PersonLocks()
+        self.listeners: list[TurnListener] = []
+        self.effect_handlers: dict[str, EffectHandler] = {
+            "delete_person": self._delete_person,
+        }
+
+    async def handle(self, key: PersonKey, event: Event) -> list[Reply]:
+        """Run one event for one person and return what to send them."""
+        async with self.locks.hold(key):
+            return await self._turn(key, event)
+
+    async def state_of(self, key: PersonKey) -> ConversationState | None:
+        return await self.storage.load(key)
+
+    async def _turn(self, key: PersonKey, event: Event) -> list[Reply]:
+        state: ConversationState | None = None
+        try:
+            state = await self.storage.load(key)
+            outcome = await self.engine.handle(state, event, now=self.clock.now(),
+                                               reader=StoredPerson(self.storage, key), rng=self.rng)
+            reset = any(e.name == "reset_person" for e in outcome.effects)
+            if reset:
+                await self.storage.delete_person(key)
+            if not any(e.name == "delete_person" for e in outcome.effects):
+                records = () if reset else tuple(outcome.records)
+                await self.storage.commit_turn(
+                    TurnWrite(key, outcome.state, records, self.clock.now()))
+            for effect in outcome.effects:
+                handler = self.effect_handlers.get(effect.name)
+                if handler is not None:
+                    await handler(key, effect)
+                elif effect.name != "reset_person":
+                    log.warning("no handler for effect %s", effect.name)
+        except StorageError as exc:
+            log.error("storage problem during a turn: %s", describe(exc))
+            return [self._error_reply(state)]
+        except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a person
+            log.error("turn failed: %s", describe(exc))
+            return [self._error_reply(state)]
+        for listener in self.listeners:
+            try:
+                await listener(key, event, outcome)
+            except Exception as exc:  # noqa: BLE001
+                log.error("turn listener failed: %s", describe(exc))
+        return outcome.replies
+
+    async def _delete_person(self, key: PersonKey, effect: Effect) -> None:
+        await self.storage.delete_person(key)
+
+    def _error_reply(self, state: ConversationState | None) -> Reply:
+        flows = self.engine.flows
+        language = str((state.vars if state else {}).get("language") or flows.default_language)
+        render = Renderer(language, flows.default_language, {}, {}, self.rng)
+        return Reply(render.text(flows.messages["error"]))

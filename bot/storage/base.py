@@ -1,0 +1,125 @@
+"""The storage interface every backend implements.
+
+A person is addressed by a frozen :class:`PersonKey` (channel plus the channel's own id).
+Channels never see SQL; the engine never sees storage; the service in between loads a
+state, runs the engine and hands the result here as one :class:`TurnWrite`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.engine.records import Record
+from bot.engine.state import ConversationState
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """Who a conversation belongs to: ``("telegram", "12345")`` or ``("terminal", "sam")``."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    """Everything one turn changes, written atomically.
+
+    ``state`` replaces the stored state; ``records`` are appended (purposes upserted by ref).
+    """
+
+    key: PersonKey
+    state: ConversationState
+    records: tuple[Record, ...] = ()
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AchievementRow:
+    id: int
+    text: str
+    at: datetime
+    purpose_ref: str | None
+    confidence: int | None
+    prompted: bool
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    id: int
+    value: int
+    at: datetime
+    context: str
+
+
+@dataclass(frozen=True)
+class PurposeRow:
+    ref: str
+    text: str
+    theme: str
+    details: dict[str, Any]
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonExport:
+    """Everything stored about one person, for /mydata."""
+
+    key: PersonKey
+    created_at: datetime
+    state: ConversationState
+    purposes: list[PurposeRow] = field(default_factory=list)
+    achievements: list[AchievementRow] = field(default_factory=list)
+    ratings: list[RatingRow] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class StorageError(Exception):
+    """A storage problem with a message fit to show an operator (no personal data)."""
+
+
+class StorageLocked(StorageError):
+    """Another process holds the database."""
+
+
+class StorageCorrupt(StorageError):
+    """The database file is damaged or is not a goodhelp database."""
+
+
+class StorageReadOnly(StorageError):
+    """The database file or its folder cannot be written."""
+
+
+class Storage(Protocol):
+    """What the service needs from a backend. All methods are safe to call concurrently."""
+
+    async def open(self) -> None:
+        """Open, check integrity, apply migrations."""
+
+    async def close(self) -> None:
+        """Flush pending writes and close."""
+
+    async def load(self, key: PersonKey) -> ConversationState | None:
+        """The person's state, or None if they have never written."""
+
+    async def commit_turn(self, write: TurnWrite) -> None:
+        """Write one turn. Returns only once it is durable (committed)."""
+
+    async def delete_person(self, key: PersonKey) -> bool:
+        """Erase everything about the person. True if there was anything."""
+
+    async def export_person(self, key: PersonKey) -> PersonExport | None:
+        """Everything stored about the person."""
+
+    async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
+        """Newest first."""
+
+    async def ratings(self, key: PersonKey, limit: int | None = None) -> list[RatingRow]:
+        """Newest first."""
+
+    async def purposes(self, key: PersonKey) -> list[PurposeRow]:
+        """Active first, then newest first."""

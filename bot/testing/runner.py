@@ -1,0 +1,152 @@
+"""Run conversation tests against the real engine and service, in memory."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, open_app
+from bot.engine.events import Choice, Event, Reply, Start, Unsupported
+from bot.engine.matching import normalise
+from bot.engine.state import ConversationState
+from bot.channels.terminal import parse_line
+from bot.scheduling.clock import FakeClock
+from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.memory import MemoryStorage
+from bot.testing.script import Case, Line
+
+KEY = PersonKey("test", "person")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass
+class Failure:
+    case: Case
+    line: Line
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line.file}:{self.line.line}: [{self.case.name}] {self.message}"
+
+
+async def run_case(case: Case, flows_path: Path) -> Failure | None:
+    """Run one case; None when it passes."""
+    clock = FakeClock()
+    app = await open_app(flows_path, MemoryStorage(), clock=clock, rng=random.Random(7))
+    try:
+        if case.vars:
+            state = ConversationState(vars=dict(case.vars))
+            await app.storage.commit_turn(TurnWrite(KEY, state))
+        replies: list[Reply] = []
+        last_options: Reply | None = None
+        for line in case.lines:
+            if line.action == "stored":
+                problem = await _check_stored(app, line.value)
+                if problem:
+                    return Failure(case, line, problem)
+                continue
+            if line.action == "wait":
+                clock.advance(_duration(line.value))
+                replies = []
+            else:
+                event = _event(line, last_options)
+                if isinstance(event, str):
+                    return Failure(case, line, event)
+                replies = await app.conversations.handle(KEY, event)
+                last_options = next((r for r in reversed(replies) if r.options), last_options)
+            problem = _check_replies(line.expect, replies)
+            if problem:
+                return Failure(case, line, problem)
+        return None
+    finally:
+        await app.close()
+
+
+def _duration(value: Any) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", str(value))
+    if not match:
+        raise ValueError(f"wait takes a duration like 30m, 2h, 3d or 1w, not {value!r}")
+    return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+
+
+def _event(line: Line, last_options: Reply | None) -> Event | str:
+    if line.action == "say":
+        return parse_line(str(line.value))
+    if line.action == "send":
+        return Unsupported(str(line.value))
+    if line.action == "start":
+        return Start(str(line.value))
+    if last_options is None:
+        return f"press '{line.value}': there is no question with buttons to press"
+    for option in last_options.options:
+        if normalise(option.label) == normalise(str(line.value)):
+            return Choice(last_options.prompt, option.index)
+    labels = ", ".join(repr(o.label) for o in last_options.options)
+    return f"press '{line.value}': no such button; buttons are: {labels}"
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _check_replies(expect: dict[str, Any], replies: list[Reply]) -> str | None:
+    text = "\n".join(r.text for r in replies)
+    got = "\n  got: " + (text.replace("\n", "\n       ") if text else "(no reply)")
+    buttons = [o.label for r in replies for o in r.options]
+    for wanted in _as_list(expect.get("contains", [])):
+        if wanted.casefold() not in text.casefold():
+            return f"expected a reply containing {wanted!r}{got}"
+    for unwanted in _as_list(expect.get("not_contains", [])):
+        if unwanted.casefold() in text.casefold():
+            return f"expected no reply containing {unwanted!r}{got}"
+    for pattern in _as_list(expect.get("matches", [])):
+        if not re.search(pattern, text, re.IGNORECASE | re.DOTALL):
+            return f"expected a reply matching /{pattern}/{got}"
+    for label in _as_list(expect.get("buttons", [])):
+        if normalise(label) not in {normalise(b) for b in buttons}:
+            return f"expected a button {label!r}; buttons were {buttons}{got}"
+    if expect.get("no_buttons") and buttons:
+        return f"expected no buttons; got {buttons}"
+    if "replies" in expect and len(replies) != int(expect["replies"]):
+        return f"expected {expect['replies']} replies, got {len(replies)}{got}"
+    if "attachment" in expect:
+        kinds = [r.attachment.kind for r in replies if r.attachment]
+        if str(expect["attachment"]) not in kinds:
+            return f"expected an attachment of kind {expect['attachment']!r}, got {kinds}"
+    return None
+
+
+async def _check_stored(app: App, check: Any) -> str | None:
+    if not isinstance(check, dict):
+        return "stored takes a mapping"
+    state = await app.storage.load(KEY) or ConversationState()
+    if "var" in check:
+        name = str(check["var"])
+        value = state.vars.get(name)
+        if "equals" in check and str(value) != str(check["equals"]):
+            return f"expected {name} = {check['equals']!r}, got {value!r}"
+        if "set" in check and (value not in (None, "")) != bool(check["set"]):
+            return f"expected {name} {'set' if check['set'] else 'unset'}, got {value!r}"
+        if "contains" in check and str(check["contains"]).casefold() not in str(value).casefold():
+            return f"expected {name} to contain {check['contains']!r}, got {value!r}"
+        return None
+    if "flow" in check and state.flow != check["flow"]:
+        return f"expected to be in flow {check['flow']!r}, but in {state.flow!r}"
+    if "step" in check and state.step != check["step"]:
+        return f"expected to be at step {check['step']!r}, but at {state.step!r}"
+    for kind in ("achievements", "ratings", "purposes"):
+        if kind in check:
+            rows = await getattr(app.storage, kind)(KEY)
+            if len(rows) != int(check[kind]):
+                return f"expected {check[kind]} {kind} stored, found {len(rows)}"
+    if "count" in check:
+        name = str(check["count"])
+        if state.counts.get(name, 0) != int(check.get("equals", 0)):
+            return f"expected count {name} = {check.get('equals')}, got {state.counts.get(name, 0)}"
+    return None
+
+

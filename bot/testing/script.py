@@ -1,0 +1,107 @@
+"""The YAML format of conversation tests, parsed into cases.
+
+A test file holds ``tests:``, a list of cases. Each case has a ``name``, optional
+``vars`` the person starts with, and a ``script`` of lines:
+
+- ``say: TEXT`` the person types (``/cmd payload`` is a command)
+- ``press: LABEL`` presses a button of the latest question
+- ``send: sticker`` sends something that is not text
+- ``start: FLOW`` the bot starts a flow itself (a scheduled check-in)
+- ``wait: 3d`` moves the test clock (``m``, ``h``, ``d``)
+- ``expect:`` checks the replies to the line above: ``contains``, ``not_contains``,
+  ``matches`` (regular expression), ``buttons``, ``no_buttons``, ``replies``,
+  ``attachment``
+- ``stored:`` checks what is stored: ``var`` with ``equals``/``set``/``contains``,
+  ``count``, ``flow``, ``step``, ``achievements``, ``ratings``, ``purposes``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_yaml
+
+ACTIONS = ("say", "press", "send", "start", "wait", "stored")
+EXPECT_KEYS = {"contains", "not_contains", "matches", "buttons", "no_buttons", "replies",
+               "attachment"}
+
+
+@dataclass(frozen=True)
+class Line:
+    action: str
+    value: Any
+    expect: dict[str, Any]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    file: str
+    line: int
+    lines: tuple[Line, ...]
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{Path(self.file).stem}::{self.name}"
+
+
+class ScriptError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def load_cases(path: Path) -> list[Case]:
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            raw = load_yaml(file)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        name = str(file)
+        if not isinstance(raw, LineDict) or not isinstance(raw.get("tests"), LineList):
+            problems.append(Problem(name, 1, "a conversation test file needs 'tests:', a list"))
+            continue
+        for item in raw["tests"]:
+            case = _case(item, name, problems)
+            if case is not None:
+                cases.append(case)
+    if problems:
+        raise ScriptError(problems)
+    return cases
+
+
+def _case(item: Any, file: str, problems: list[Problem]) -> Case | None:
+    if not isinstance(item, LineDict) or "name" not in item or not isinstance(
+        item.get("script"), LineList
+    ):
+        problems.append(Problem(file, getattr(item, "line", 1), "each test needs 'name' and "
+                                "'script' (a list)"))
+        return None
+    lines: list[Line] = []
+    for raw in item["script"]:
+        if not isinstance(raw, LineDict):
+            problems.append(Problem(file, item.line, "each script line is a mapping"))
+            continue
+        actions = [a for a in raw if a in ACTIONS]
+        unknown = [k for k in raw if k not in ACTIONS and k != "expect"]
+        if len(actions) != 1 or unknown:
+            problems.append(Problem(file, raw.line, "a script line has one of "
+                                    f"{', '.join(ACTIONS)} and optionally 'expect'"))
+            continue
+        expect = raw.get("expect", {})
+        if not isinstance(expect, dict) or set(expect) - EXPECT_KEYS:
+            problems.append(Problem(file, raw.line, "expect takes: " + ", ".join(
+                sorted(EXPECT_KEYS))))
+            continue
+        lines.append(Line(actions[0], raw[actions[0]], dict(expect), file, raw.line))
+    start_vars = item.get("vars", {})
+    return Case(str(item["name"]), file, item.line, tuple(lines), dict(start_vars))
