@@ -1,0 +1,179 @@
+"""In-memory storage with the same behaviour as SQLite and no durability, for fast tests.
+
+It keeps the same encoded values as SQLite (JSON state, ISO text times) and applies the
+same purpose rules, so a test passing here passes against the real file too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.engine.state import ConversationState
+from bot.storage import rows
+from bot.storage.base import (
+    AchievementRow,
+    PersonExport,
+    PersonKey,
+    PurposeRow,
+    RatingRow,
+    StorageError,
+    TurnWrite,
+)
+
+# Rows as SQLite's SELECTs return them, so the same decoders apply:
+# achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
+# context), events (id, name, flow, step, at).
+_Achievement = tuple[int, str, str, str | None, int | None, int]
+_Rating = tuple[int, int, str, str]
+_Event = tuple[int, str, str, str, str]
+
+
+@dataclass
+class _Purpose:
+    id: int
+    ref: str
+    text: str
+    theme: str
+    details_json: str
+    active: int
+    created_at: str
+    updated_at: str
+
+    def row(self) -> tuple[str, str, str, str, int, str, str]:
+        return (
+            self.ref,
+            self.text,
+            self.theme,
+            self.details_json,
+            self.active,
+            self.created_at,
+            self.updated_at,
+        )
+
+
+@dataclass
+class _Person:
+    id: int
+    created_at: str
+    state_json: str = ""
+    purposes: dict[str, _Purpose] = field(default_factory=dict)
+    achievements: list[_Achievement] = field(default_factory=list)
+    ratings: list[_Rating] = field(default_factory=list)
+    events: list[_Event] = field(default_factory=list)
+
+
+class MemoryStorage:
+    """Storage in dicts. Every method completes without awaiting, so each is atomic."""
+
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._people: dict[PersonKey, _Person] = {}
+        self._ids = itertools.count(1)
+        self._open = False
+
+    async def open(self) -> None:
+        """Nothing to check or migrate; marks the storage usable."""
+        self._open = True
+
+    async def close(self) -> None:
+        """Nothing to flush; later calls raise StorageError as SQLite's would."""
+        self._open = False
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise StorageError("memory: storage is not open")
+
+    async def load(self, key: PersonKey) -> ConversationState | None:
+        """The person's state, or None if they have never written."""
+        self._check_open()
+        person = self._people.get(key)
+        return ConversationState.from_json(person.state_json) if person else None
+
+    async def commit_turn(self, write: TurnWrite) -> None:
+        """Apply the turn at once, with SQLite's rules for purposes."""
+        self._check_open()
+        turn = rows.prepare(write, self._clock())
+        person = self._people.get(turn.key)
+        if person is None:
+            person = self._people[turn.key] = _Person(next(self._ids), turn.at)
+        person.state_json = turn.state_json
+        plan = rows.plan_purposes((person.id, change) for change in turn.purposes)
+        for _, keep in plan.keep_active:
+            for purpose in person.purposes.values():
+                if purpose.ref != keep:
+                    purpose.active = 0
+        for _, ref, text, theme, details, active, created_at, updated_at in plan.upserts:
+            old = person.purposes.get(ref)
+            if old is None:
+                person.purposes[ref] = _Purpose(
+                    next(self._ids), ref, text, theme, details, active, created_at, updated_at
+                )
+            else:  # as SQLite's upsert: created_at stays
+                old.text, old.theme, old.details_json, old.active = text, theme, details, active
+                old.updated_at = updated_at
+        for text, purpose_ref, confidence, prompted, at in turn.achievements:
+            person.achievements.append(
+                (next(self._ids), text, at, purpose_ref, confidence, prompted)
+            )
+        for value, context, at in turn.ratings:
+            person.ratings.append((next(self._ids), value, at, context))
+        for name, flow, step, at in turn.events:
+            person.events.append((next(self._ids), name, flow, step, at))
+
+    async def delete_person(self, key: PersonKey) -> bool:
+        """Forget the person. True if there was anything."""
+        self._check_open()
+        return self._people.pop(key, None) is not None
+
+    async def export_person(self, key: PersonKey) -> PersonExport | None:
+        """Everything stored about the person."""
+        self._check_open()
+        person = self._people.get(key)
+        if person is None:
+            return None
+        return PersonExport(
+            key=key,
+            created_at=rows.from_text(person.created_at),
+            state=ConversationState.from_json(person.state_json),
+            purposes=await self.purposes(key),
+            achievements=await self.achievements(key),
+            ratings=await self.ratings(key),
+            events=[
+                rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e[4], e[0]))
+            ],
+        )
+
+    async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
+        """Newest first (ties: last written first)."""
+        self._check_open()
+        found = self._people.get(key)
+        chosen = (
+            sorted(found.achievements, key=lambda r: (r[2], r[0]), reverse=True) if found else []
+        )
+        return [rows.achievement_row(r) for r in chosen[: _slice(limit)]]
+
+    async def ratings(self, key: PersonKey, limit: int | None = None) -> list[RatingRow]:
+        """Newest first (ties: last written first)."""
+        self._check_open()
+        found = self._people.get(key)
+        chosen = sorted(found.ratings, key=lambda r: (r[2], r[0]), reverse=True) if found else []
+        return [rows.rating_row(r) for r in chosen[: _slice(limit)]]
+
+    async def purposes(self, key: PersonKey) -> list[PurposeRow]:
+        """Active first, then most recently set or edited first."""
+        self._check_open()
+        found = self._people.get(key)
+        if found is None:
+            return []
+        ordered = sorted(
+            found.purposes.values(), key=lambda p: (p.active, p.updated_at, p.id), reverse=True
+        )
+        return [rows.purpose_row(p.row()) for p in ordered]
+
+
+def _slice(limit: int | None) -> int | None:
+    checked = rows.check_limit(limit)
+    return None if checked < 0 else checked

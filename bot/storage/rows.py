@@ -1,0 +1,203 @@
+"""Encoding shared by every backend: records to rows, rows back to values.
+
+Both backends keep exactly these encoded values (ISO-8601 UTC text, JSON), so what the
+in-memory backend hands back is what SQLite hands back after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
+from bot.storage.base import (
+    AchievementRow,
+    PersonKey,
+    PurposeRow,
+    RatingRow,
+    StorageError,
+    TurnWrite,
+)
+
+# Values of one row, without the person id: achievements (text, purpose_ref, confidence,
+# prompted, at), ratings (value, context, at), events (name, flow, step, at).
+AchievementValues = tuple[str, str | None, int | None, int, str]
+RatingValues = tuple[int, str, str]
+EventValues = tuple[str, str, str, str]
+
+
+def to_text(at: datetime) -> str:
+    """Fixed-width UTC text, so comparing the text compares the times. Naive means UTC."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class PurposeChange:
+    ref: str
+    text: str
+    theme: str
+    details_json: str
+    active: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class PreparedTurn:
+    """A turn encoded on the caller's side, so one bad turn cannot spoil a whole batch."""
+
+    key: PersonKey
+    at: str
+    state_json: str
+    achievements: tuple[AchievementValues, ...]
+    ratings: tuple[RatingValues, ...]
+    purposes: tuple[PurposeChange, ...]
+    events: tuple[EventValues, ...]
+
+
+def prepare(write: TurnWrite, now: datetime) -> PreparedTurn:
+    """Encode a turn; raise StorageError (naming no personal data) if it cannot be stored."""
+    achievements: list[AchievementValues] = []
+    ratings: list[RatingValues] = []
+    purposes: list[PurposeChange] = []
+    events: list[EventValues] = []
+    try:
+        state_json = write.state.to_json()
+        for record in write.records:
+            if isinstance(record, Achievement):
+                confidence = None if record.confidence is None else int(record.confidence)
+                achievements.append(
+                    (
+                        record.text,
+                        record.purpose_ref,
+                        confidence,
+                        int(bool(record.prompted)),
+                        to_text(record.at),
+                    )
+                )
+            elif isinstance(record, Rating):
+                ratings.append((int(record.value), record.context, to_text(record.at)))
+            elif isinstance(record, Purpose):
+                details = json.dumps(dict(record.details), ensure_ascii=False)
+                purposes.append(
+                    PurposeChange(
+                        record.ref,
+                        record.text,
+                        record.theme,
+                        details,
+                        bool(record.active),
+                        to_text(record.at),
+                    )
+                )
+            elif isinstance(record, FlowEvent):
+                events.append((record.name, record.flow, record.step, to_text(record.at)))
+            else:
+                raise TypeError(f"unknown record type {type(record).__name__}")
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"this turn cannot be stored: {type(exc).__name__}") from exc
+    return PreparedTurn(
+        key=write.key,
+        at=to_text(write.at or now),
+        state_json=state_json,
+        achievements=tuple(achievements),
+        ratings=tuple(ratings),
+        purposes=tuple(purposes),
+        events=tuple(events),
+    )
+
+
+PurposeUpsert = tuple[int, str, str, str, str, int, str, str]
+"""person_id, ref, text, theme, details_json, active, created_at, updated_at"""
+
+
+@dataclass(frozen=True)
+class PurposePlan:
+    """Purpose changes of many turns, reduced to what applying them in order leaves behind.
+
+    ``keep_active`` lists (person_id, ref): every other purpose of that person is switched
+    off *before* the upserts run, so the one-active index is never violated mid-batch.
+    ``updated_at`` changes only when the person sets or edits the purpose itself.
+    """
+
+    keep_active: list[tuple[int, str]]
+    upserts: list[PurposeUpsert]
+
+
+def plan_purposes(changes: Iterable[tuple[int, PurposeChange]]) -> PurposePlan:
+    last: dict[tuple[int, str], PurposeChange] = {}
+    first_at: dict[tuple[int, str], str] = {}
+    last_active: dict[int, str] = {}
+    for person_id, change in changes:
+        slot = (person_id, change.ref)
+        first_at.setdefault(slot, change.at)
+        last[slot] = change
+        if change.active:
+            last_active[person_id] = change.ref
+    upserts: list[PurposeUpsert] = []
+    for (person_id, ref), change in last.items():
+        active = change.active and last_active.get(person_id) == ref
+        upserts.append(
+            (
+                person_id,
+                ref,
+                change.text,
+                change.theme,
+                change.details_json,
+                int(active),
+                first_at[(person_id, ref)],
+                change.at,
+            )
+        )
+    return PurposePlan(keep_active=list(last_active.items()), upserts=upserts)
+
+
+def achievement_row(row: Any) -> AchievementRow:
+    """From (id, text, at, purpose_ref, confidence, prompted)."""
+    return AchievementRow(
+        id=row[0],
+        text=row[1],
+        at=from_text(row[2]),
+        purpose_ref=row[3],
+        confidence=row[4],
+        prompted=bool(row[5]),
+    )
+
+
+def rating_row(row: Any) -> RatingRow:
+    """From (id, value, at, context)."""
+    return RatingRow(id=row[0], value=row[1], at=from_text(row[2]), context=row[3])
+
+
+def purpose_row(row: Any) -> PurposeRow:
+    """From (ref, text, theme, details_json, active, created_at, updated_at)."""
+    return PurposeRow(
+        ref=row[0],
+        text=row[1],
+        theme=row[2],
+        details=json.loads(row[3]),
+        active=bool(row[4]),
+        created_at=from_text(row[5]),
+        updated_at=from_text(row[6]),
+    )
+
+
+def event_dict(row: Any) -> dict[str, Any]:
+    """From (name, flow, step, at)."""
+    return {"name": row[0], "flow": row[1], "step": row[2], "at": from_text(row[3])}
+
+
+def check_limit(limit: int | None) -> int:
+    """SQLite's LIMIT value: -1 means no limit. Negative limits are a caller's mistake."""
+    if limit is None:
+        return -1
+    if limit < 0:
+        raise ValueError("limit must be None or >= 0")
+    return limit
