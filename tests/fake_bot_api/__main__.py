@@ -17,18 +17,24 @@ async def serve(port: int, token: str, chat_id: int) -> None:
     async with FakeBotAPI(token, port=port) as api:
         print(f"base_url: {api.base_url}  token: {token}", flush=True)
         print(f"Type a line to send it as a person in chat {chat_id}; Ctrl-D to stop.")
+        printer = asyncio.create_task(print_replies(api, chat_id))
         loop = asyncio.get_running_loop()
-        seen = 0
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                return
-            if line.strip():
-                api.send_text(chat_id, line.rstrip("\n"))
-            await asyncio.sleep(0.5)  # a human pace: give the bot a moment to answer
-            for message in api.messages_to(chat_id)[seen:]:
-                print(f"bot> {message.text or message.caption or message.kind}")
-            seen = len(api.messages_to(chat_id))
+        try:
+            while line := await loop.run_in_executor(None, sys.stdin.readline):
+                if line.strip():
+                    api.send_text(chat_id, line.rstrip("\n"))
+        finally:
+            printer.cancel()
+
+
+async def print_replies(api: FakeBotAPI, chat_id: int) -> None:
+    """Print the bot's messages as they arrive (edits are not reprinted)."""
+    seen = 0
+    while True:
+        messages = await api.wait_for_messages(chat_id, seen + 1, timeout=None)
+        for message in messages[seen:]:
+            print(f"bot> {message.text or message.caption or message.kind}", flush=True)
+        seen = len(messages)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -106,7 +106,7 @@ class FakeBotAPI(PersonActions):
 
     def calls(self, method: str) -> list[Call]:
         """Every call to `method` (case-insensitive), failed ones included."""
-        return [call for call in self.world.calls if call.method.lower() == method.lower()]
+        return list(self.world.calls_by_method.get(method.lower(), []))
 
     def messages_to(self, chat_id: int | str) -> list[BotMessage]:
         """The bot's messages in a chat as they stand now (edits applied, deletions gone)."""
@@ -116,9 +116,12 @@ class FakeBotAPI(PersonActions):
         self,
         chat_id: int | str,
         n: int,
-        timeout: float = 5,  # noqa: ASYNC109 - test ergonomics
+        timeout: float | None = 5,  # noqa: ASYNC109 - test ergonomics
     ) -> list[BotMessage]:
-        """Wait until the bot has sent at least `n` messages to `chat_id`; return them all."""
+        """Wait until the bot has sent at least `n` messages to `chat_id`; return them all.
+
+        Raises TimeoutError naming what did arrive; `timeout=None` waits for ever.
+        """
         if not await self.world.calls_signal.wait_until(
             lambda: len(self.messages_to(chat_id)) >= n, timeout
         ):
@@ -134,7 +137,7 @@ class FakeBotAPI(PersonActions):
     ) -> list[Call]:
         """Wait until the bot has called `method` at least `n` times (any outcome)."""
         if not await self.world.calls_signal.wait_until(
-            lambda: len(self.calls(method)) >= n, timeout
+            lambda: len(self.world.calls_by_method.get(method.lower(), [])) >= n, timeout
         ):
             raise TimeoutError(
                 f"wanted {n} {method} calls in {timeout}s, got {len(self.calls(method))}"

@@ -103,15 +103,17 @@ class Methods:
         }
         if markup and "inline_keyboard" in markup:
             payload["reply_markup"] = markup
-        self.world.bot_messages[(chat_id, payload["message_id"])] = BotMessage(
-            chat_id=chat_id,
-            message_id=payload["message_id"],
-            kind=kind,
-            text=content.get("text"),
-            caption=content.get("caption"),
-            reply_markup=markup,
-            parse_mode=params.get("parse_mode"),
-            payload=payload,
+        self.world.add_bot_message(
+            BotMessage(
+                chat_id=chat_id,
+                message_id=payload["message_id"],
+                kind=kind,
+                text=content.get("text"),
+                caption=content.get("caption"),
+                reply_markup=markup,
+                parse_mode=params.get("parse_mode"),
+                payload=payload,
+            )
         )
         return payload
 

@@ -107,6 +107,9 @@ class World:
         self.updates: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.bot_messages: dict[tuple[int | str, int], BotMessage] = {}
+        # Indexes, so waiting on a busy benchmark stays cheap per wake-up.
+        self.bot_messages_by_chat: dict[int | str, list[BotMessage]] = {}
+        self.calls_by_method: dict[str, list[Call]] = {}
         self.person_messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.callback_answers: list[dict[str, Any]] = []
@@ -158,14 +161,15 @@ class World:
     # Recording.
     def record_call(self, call: Call) -> None:
         self.calls.append(call)
+        self.calls_by_method.setdefault(call.method.lower(), []).append(call)
         self.calls_signal.notify()
 
+    def add_bot_message(self, message: BotMessage) -> None:
+        self.bot_messages[(message.chat_id, message.message_id)] = message
+        self.bot_messages_by_chat.setdefault(message.chat_id, []).append(message)
+
     def messages_to(self, chat_id: int | str) -> list[BotMessage]:
-        return [
-            m
-            for (chat, _), m in sorted(self.bot_messages.items(), key=lambda kv: kv[0][1])
-            if chat == chat_id and not m.deleted
-        ]
+        return [m for m in self.bot_messages_by_chat.get(chat_id, []) if not m.deleted]
 
 
 def _kind(update: dict[str, Any]) -> str:
