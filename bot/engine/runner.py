@@ -92,7 +92,8 @@ class Turn(StepRunner):
         if self.state.flow is not None:
             self.leave_flow("abandoned")
         self.state = replace(self.state, stack=())
-        self.set_vars({"start_payload": event.payload})
+        if event.payload:
+            self.set_vars({"start_payload": event.payload})
         await self.start_flow(flow)
 
     async def on_choice(self, event: Choice) -> None:
