@@ -7,9 +7,7 @@ same purpose rules, so a test passing here passes against the real file too.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bot.engine.state import ConversationState
 from bot.storage import rows
@@ -68,8 +66,8 @@ class _Person:
 class MemoryStorage:
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
-    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
-        self._clock = clock or (lambda: datetime.now(UTC))
+    def __init__(self, *, clock: rows.Clock | None = None) -> None:
+        self._clock = clock or rows.UTCClock()
         self._people: dict[PersonKey, _Person] = {}
         self._ids = itertools.count(1)
         self._open = False
@@ -95,7 +93,7 @@ class MemoryStorage:
     async def commit_turn(self, write: TurnWrite) -> None:
         """Apply the turn at once, with SQLite's rules for purposes."""
         self._check_open()
-        turn = rows.prepare(write, self._clock())
+        turn = rows.prepare(write, self._clock.now())
         person = self._people.get(turn.key)
         if person is None:
             person = self._people[turn.key] = _Person(next(self._ids), turn.at)

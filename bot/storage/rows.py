@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
 from bot.storage.base import (
@@ -27,6 +27,17 @@ from bot.storage.base import (
 AchievementValues = tuple[str, str | None, int | None, int, str]
 RatingValues = tuple[int, str, str]
 EventValues = tuple[str, str, str, str]
+
+
+class Clock(Protocol):
+    """Anything with ``now()``; the scheduling clocks fit without storage importing them."""
+
+    def now(self) -> datetime: ...
+
+
+class UTCClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 def to_text(at: datetime) -> str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -27,9 +25,8 @@ from bot.storage.base import (
 )
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
+from bot.storage.rows import Clock
 from bot.storage.writer import GroupWriter
-
-Clock = Callable[[], datetime]
 
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _ACHIEVEMENTS = (
@@ -52,10 +49,6 @@ _STATE = (
 )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class SQLiteStorage:
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
@@ -76,7 +69,7 @@ class SQLiteStorage:
     ) -> None:
         # Absolute, so the integrity check's file: URI and messages name the real file.
         self.path = Path(path).absolute()
-        self._clock = clock or _utc_now
+        self._clock = clock or rows.UTCClock()
         self._lock_timeout = lock_timeout
         self._busy_timeout = busy_timeout
         self._migrations = migrations
@@ -131,7 +124,7 @@ class SQLiteStorage:
         await conn.execute("BEGIN IMMEDIATE")
         await conn.execute("ROLLBACK")
         await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-        await migrate(conn, self._clock(), self._migrations)
+        await migrate(conn, self._clock.now(), self._migrations)
 
     async def close(self) -> None:
         """Write everything already queued, stop the writer and close the file."""
@@ -185,7 +178,7 @@ class SQLiteStorage:
     async def commit_turn(self, write: TurnWrite) -> None:
         """Queue the turn for the writer; return once its batch is committed."""
         writer = self._open_writer()
-        await writer.write(rows.prepare(write, self._clock()))
+        await writer.write(rows.prepare(write, self._clock.now()))
 
     async def delete_person(self, key: PersonKey) -> bool:
         """Erase the person (cascading), evict them from the caches, empty the WAL."""
