@@ -2,14 +2,18 @@
 
 Surface, in short:
     FakeBotAPI(token="123:ABC", *, port=0, enforce_limits=False, global_per_second=30,
-               per_chat_per_second=1, clock=time.monotonic)
+               per_chat_per_second=1, clock=time.monotonic); `async with` starts/stops it
+    address:    token, port, url, base_url (".../bot", for PTB's base_url), base_file_url
     people:     send_text, send_command, press_button, send_sticker, send_photo_from_person,
                 send_voice, send_location, send_document_from_person, edit_text,
-                send_in_group, send_channel_post (alias channel_post) -> the update dict
-    recording:  sent, calls(method), messages_to(chat_id), wait_for_messages(chat_id, n),
-                wait_for_calls(method, n), callback_answers, commands, pending_updates,
-                count_429
+                send_in_group, send_channel_post (alias channel_post); synchronous, each
+                returns the update dict it queued
+    recording:  sent, calls(method), messages_to(chat_id) -> [BotMessage],
+                await wait_for_messages(chat_id, n), await wait_for_calls(method, n),
+                callback_answers, commands, pending_updates, count_429
     faults:     fail_next, fail_method, heal, block, unblock, slow, drop_connection_next
+
+Under filterwarnings=error, set PTB_TIMEDELTA=1: PTB 22.2+ warns when it builds RetryAfter.
 """
 
 from .api import FakeBotAPI

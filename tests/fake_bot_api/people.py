@@ -74,14 +74,15 @@ class PersonActions:
             raise ValueError(f"{callback_data!r} is not on message {message_id}: {sent.buttons}")
         user_id = who.get("user_id") or (chat_id if chat_id > 0 else 1001)
         user = objects.person(user_id, who.get("first_name", "Alex"), who.get("username"))
-        query = {
-            "id": self.world.next_query_id(),
+        query_id = self.world.next_query_id()
+        query: dict[str, Any] = {
+            "id": query_id,
             "from": user,
             "message": sent.payload,
-            "chat_instance": f"-{abs(hash(chat_id)) % 10**18}",
+            "chat_instance": f"-{7919 * abs(chat_id) + 4242}",  # stable per chat, like Telegram
             "data": callback_data,
         }
-        self.world.callback_queries[query["id"]] = query
+        self.world.callback_queries[query_id] = query
         return self.world.queue_update("callback_query", query)
 
     def send_sticker(self, chat_id: int, emoji: str = "👍", **who: Any) -> dict[str, Any]:
