@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# python-telegram-bot 22 warns on building RetryAfter unless durations are timedeltas;
+# the suite turns warnings into errors, so opt in to the new behaviour everywhere.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
