@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     test_flows.add_argument("path", nargs="?", type=Path,
                             help="a test file or folder (default: FLOWS/tests)")
     test_flows.add_argument("--flows", type=Path, help="flows folder")
+
+    run = sub.add_parser("run", help="run the bot on Telegram (token from TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    run.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
     return parser
 
 
@@ -59,6 +63,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_test_flows(args, settings))
         if args.command == "chat":
             return asyncio.run(cmd_chat(args, settings))
+        if args.command == "run":
+            return cmd_run(args, settings)
     except InvalidFlows as exc:
         print_problems(exc)
         return EXIT_FAILED
@@ -108,6 +114,24 @@ async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
             print(f"FAIL  {failure}")
     print(f"{len(cases) - failures} passed, {failures} failed")
     return EXIT_OK if failures == 0 and cases else EXIT_FAILED
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.channels.telegram.app import run_telegram
+    from bot.channels.telegram.options import TelegramSetupError
+
+    # Opt in to PTB's timedelta periods, which silences its deprecation warning on 429s.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    settings = replace(settings, db_path=args.db or settings.db_path,
+                       flows_path=args.flows or settings.flows_path)
+    try:
+        asyncio.run(run_telegram(settings))
+    except TelegramSetupError as exc:
+        print(f"goodhelp: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -55,6 +55,7 @@ class Methods:
                 "getMyCommands",
                 "deleteMyCommands",
                 "sendChatAction",
+                "leaveChat",
                 "sendPhoto",
                 "sendDocument",
                 "setWebhook",
@@ -220,6 +221,13 @@ class Methods:
     async def _send_chat_action(self, params: dict[str, Any], files: Files) -> Any:
         require(params, "chat_id")
         require(params, "action")
+        return True
+
+    async def _leave_chat(self, params: dict[str, Any], files: Files) -> Any:
+        chat_id = require(params, "chat_id")
+        if self.world.chat(chat_id).get("type") == "private":
+            raise ApiError(400, "Bad Request: chat member status can't be changed in private chats")
+        self.world.left_chats.add(chat_id)
         return True
 
     # Callback queries.

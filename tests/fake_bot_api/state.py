@@ -116,6 +116,7 @@ class World:
         self.commands_by_scope: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.last_commands: list[dict[str, Any]] | None = None
         self.webhook: dict[str, Any] = {}
+        self.left_chats: set[int | str] = set()  # groups and channels the bot left
         self.allowed_updates: list[str] | None = None
         self.updates_signal = Signal()
         self.calls_signal = Signal()

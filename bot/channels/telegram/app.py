@@ -1,0 +1,162 @@
+"""Start and stop goodhelp on Telegram: python-telegram-bot's Application around our App.
+
+`TelegramBot` runs over an App the caller opened (tests pass one on MemoryStorage);
+`run_telegram` is what ``goodhelp run`` calls: settings in, App opened and closed, until
+SIGINT/SIGTERM. Setup problems raise TelegramSetupError with one line fit to print;
+the token never appears in it.
+
+We drive the Application's lifecycle ourselves (initialize, start, stop, shutdown) rather
+than ``run_polling``, because our poller confirms updates only once they are done (see
+polling.py). The App is opened before the Application starts and closed after it has
+stopped, the order ``post_init``/``post_shutdown`` would give.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import cast
+from urllib.parse import urlparse
+
+from telegram import BotCommand
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.app import App
+from bot.channels.telegram.channel import Reachability, TelegramChannel
+from bot.channels.telegram.delivery import Outbox
+from bot.channels.telegram.limiter import Limiter
+from bot.channels.telegram.options import TelegramOptions, TelegramSetupError
+from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
+from bot.channels.telegram.sequencer import Sequencer
+from bot.config import Settings
+from bot.logsafe import describe
+
+log = logging.getLogger(__name__)
+
+
+class TelegramBot:
+    def __init__(self, app: App, options: TelegramOptions) -> None:
+        self.app = app
+        self.options = options
+        self.sequencer = Sequencer()
+        builder = (ApplicationBuilder().token(options.token).base_url(options.base_url)
+                   .base_file_url(options.base_file_url))
+        if options.webhook_url is None:
+            builder = builder.updater(None)  # our Poller replaces PTB's Updater
+        self.application: Application = builder.build()  # type: ignore[type-arg]
+        self.limiter = Limiter(per_second=options.per_second,
+                               per_chat_burst=options.per_chat_burst)
+        self.outbox = Outbox(self.application.bot, self.limiter)
+        # Storage that can record who blocked the bot (SQLite, memory) gets told.
+        reach = cast(Reachability, app.storage) if hasattr(app.storage, "set_reachable") \
+            else None
+        private_only = app.flows.messages.get("private_only")
+        language = app.flows.default_language
+        self.channel = TelegramChannel(
+            app.conversations.handle, self.outbox, self.sequencer,
+            private_only=private_only.for_language(language, language)[0] if private_only
+            else None,
+            reachability=reach)
+        self.application.add_handler(TypeHandler(object, self.channel.on_update))
+        self.poller = Poller(self.application.bot, self.sequencer,
+                             self.application.update_queue.put_nowait,
+                             timeout=options.poll_timeout)
+        self._stop_polling = asyncio.Event()
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Check the token (getMe), set the command menu, start taking updates."""
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            raise TelegramSetupError(
+                "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token "
+                "from @BotFather into .env again") from None
+        except NetworkError as exc:
+            raise TelegramSetupError(
+                f"could not reach the Telegram Bot API at {self.options.server}: "
+                f"{type(exc).__name__}") from None
+        await self.set_commands()
+        await self.application.start()
+        options = self.options
+        if options.webhook_url is not None:
+            updater = self.application.updater
+            assert updater is not None
+            await updater.start_webhook(
+                listen=options.webhook_listen, port=options.webhook_port,
+                url_path=urlparse(options.webhook_url).path.lstrip("/"),
+                webhook_url=options.webhook_url, secret_token=options.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES)
+            log.info("taking updates by webhook on %s:%d", options.webhook_listen,
+                     options.webhook_port)
+        else:
+            with contextlib.suppress(TelegramError):  # getUpdates fails while a webhook is set
+                await self.application.bot.delete_webhook()
+            self._polling = asyncio.create_task(self.poller.run(self._stop_polling))
+            log.info("taking updates by long polling")
+
+    async def set_commands(self) -> None:
+        """The menu from the flows' commands; a failure is logged and the bot carries on."""
+        language = self.app.flows.default_language
+        commands = [BotCommand(command, text.for_language(language, language)[0][:256])
+                    for command, text in self.app.flows.menu_commands()]
+        try:
+            await self.application.bot.set_my_commands(commands)
+        except TelegramError as exc:
+            log.warning("setMyCommands failed, carrying on without a menu: %s", describe(exc))
+
+    async def stop(self, drain_timeout: float = 10.0) -> None:
+        """Stop taking updates, finish what was taken, confirm it, stop the Application."""
+        self._stop_polling.set()
+        if self._polling is not None:
+            with contextlib.suppress(Exception):
+                await self._polling
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.application.update_queue.join(), drain_timeout)
+        if not await self.sequencer.drain(drain_timeout):
+            log.warning("stopping with turns unfinished; their updates will come again")
+            await self.sequencer.cancel()
+        if self.options.webhook_url is None:
+            await self.poller.confirm()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def wait_polling(self) -> None:
+        """Return if polling ends by itself (a rejected token, a conflict)."""
+        if self._polling is not None:
+            await self._polling
+
+
+async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """``goodhelp run``: until SIGINT or SIGTERM (or ``stop``)."""
+    from bot.app import open_app
+    from bot.storage.sqlite import SQLiteStorage
+
+    options = TelegramOptions.from_settings(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    app = await open_app(settings.flows_path, SQLiteStorage(settings.db_path))
+    try:
+        bot = TelegramBot(app, options)
+        await bot.start()
+        try:
+            waiting = asyncio.ensure_future(stop.wait())
+            polling = asyncio.ensure_future(bot.wait_polling())
+            await asyncio.wait({waiting, polling}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if polling.done() and polling.exception() is not None:
+                raise TelegramSetupError(f"polling stopped: {describe(polling.exception())}")
+        finally:
+            await bot.stop()
+    finally:
+        await app.close()

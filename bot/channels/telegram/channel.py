@@ -1,0 +1,161 @@
+"""The Telegram channel: routed updates in, engine turns, rendered replies out.
+
+One PTB handler (`on_update`) sees every update and only queues work, in arrival order,
+on the chat's sequence. The work for a turn: answer the button (every press is answered,
+stale or not), run the engine through the one entry point ``handle``, take the buttons
+off the question just answered, then send the replies in order.
+
+Only the newest question in a chat carries buttons: when the person answers anything,
+the previous keyboard is removed, and the engine repeats the question (with fresh
+buttons) if it still stands. Which message carries buttons is remembered in memory; after
+a restart an old button may still show, and pressing it is answered as a stale button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram.delivery import Outbox
+from bot.channels.telegram.render import render, split_text
+from bot.channels.telegram.sequencer import Sequencer
+from bot.channels.telegram.updates import Inbound, route
+from bot.engine.events import Event, Reply
+from bot.storage.base import PersonKey
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
+
+
+class Reachability(Protocol):
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> None: ...
+
+
+def person_key(chat_id: int) -> PersonKey:
+    return PersonKey("telegram", str(chat_id))
+
+
+class TelegramChannel:
+    def __init__(self, handle: Handle, outbox: Outbox, sequencer: Sequencer, *,
+                 private_only: str | None, reachability: Reachability | None = None) -> None:
+        self.handle = handle
+        self.outbox = outbox
+        self.sequencer = sequencer
+        self.private_only = private_only  # the decline for groups, from the flows' YAML
+        self.reachability = reachability
+        self.keyboards: dict[int, int] = {}  # chat id -> the message carrying buttons
+        self._reachable: set[int] = set()  # chats confirmed reachable in this process
+        self._loose: set[asyncio.Task[None]] = set()
+        outbox.on_forbidden = self.mark_unreachable
+
+    async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The Application's one handler. Queues work; never awaits anything slow."""
+        self.accept(update)
+
+    def accept(self, update: object) -> None:
+        update_id = getattr(update, "update_id", None)
+        if not isinstance(update, Update):
+            self.sequencer.release(update_id)
+            return
+        try:
+            inbound = route(update)
+        except Exception:  # a malformed update is skipped, not fatal
+            log.warning("could not read update %s", update_id)
+            self.sequencer.release(update_id)
+            return
+        job = self._job(inbound)
+        if job is None:
+            log.debug("ignored update: %s", inbound.why)
+            self.sequencer.release(update_id)
+        elif inbound.chat_id is None:  # a button with no chat to queue behind
+            task = asyncio.create_task(job())
+            self._loose.add(task)
+            task.add_done_callback(self._loose.discard)
+            self.sequencer.release(update_id)
+        else:
+            self.sequencer.submit(inbound.chat_id, job, update_id)
+
+    def _job(self, inbound: Inbound) -> Callable[[], Awaitable[None]] | None:
+        chat_id = inbound.chat_id
+        if inbound.action == "turn" and chat_id is not None and inbound.event is not None:
+            return lambda: self.turn(chat_id, inbound)
+        if inbound.action == "decline" and chat_id is not None:
+            return lambda: self.decline(chat_id)
+        if inbound.action == "leave" and chat_id is not None:
+            return lambda: self.leave(chat_id)
+        if inbound.action in ("blocked", "unblocked") and chat_id is not None:
+            reachable = inbound.action == "unblocked"
+            return lambda: self.set_reachable(chat_id, reachable)
+        if inbound.callback_id is not None:
+            return lambda: self.answer_only(inbound)
+        return None
+
+    async def turn(self, chat_id: int, inbound: Inbound) -> None:
+        assert inbound.event is not None
+        if inbound.callback_id is not None:
+            await self.outbox.answer_callback(inbound.callback_id, chat_id)
+        if chat_id not in self._reachable:
+            await self.set_reachable(chat_id, True)  # writing again makes them reachable
+        replies = await self.handle(person_key(chat_id), inbound.event)
+        await self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
+        await self.send_replies(chat_id, replies)
+
+    async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            for out in render(reply):
+                message = await self.outbox.send(chat_id, out)
+                if out.has_keyboard and message is not None:
+                    old = self.keyboards.get(chat_id)
+                    if old is not None and old != message.message_id:
+                        await self.outbox.remove_keyboard(chat_id, old)
+                    self.keyboards[chat_id] = message.message_id
+
+    async def _retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> None:
+        targets = []
+        if pressed is not None:
+            targets.append(pressed)
+        current = self.keyboards.get(chat_id)
+        if replying and current is not None:
+            del self.keyboards[chat_id]
+            if current != pressed:
+                targets.append(current)
+        elif current is not None and current == pressed:
+            del self.keyboards[chat_id]
+        for message_id in targets:
+            await self.outbox.remove_keyboard(chat_id, message_id)
+
+    async def answer_only(self, inbound: Inbound) -> None:
+        """A press we will not act on: stop the spinner, take away buttons that are not ours."""
+        await self.outbox.answer_callback(inbound.callback_id or "", inbound.chat_id)
+        if inbound.chat_id is not None and inbound.pressed_message_id is not None:
+            await self.outbox.remove_keyboard(inbound.chat_id, inbound.pressed_message_id)
+
+    async def decline(self, chat_id: int) -> None:
+        """Groups: say the bot works in private chats only, then leave."""
+        if self.private_only:
+            for part in split_text(self.private_only):
+                await self.outbox.send(chat_id, render(Reply(part))[0])
+        await self.leave(chat_id)
+
+    async def leave(self, chat_id: int) -> None:
+        bot: Any = self.outbox.bot
+        await self.outbox.deliver("leaveChat", chat_id, lambda: bot.leave_chat(chat_id),
+                                  counted=False, attempts=2)
+
+    async def mark_unreachable(self, chat_id: int) -> None:
+        await self.set_reachable(chat_id, False)
+
+    async def set_reachable(self, chat_id: int, reachable: bool) -> None:
+        if reachable:
+            self._reachable.add(chat_id)
+        else:
+            self._reachable.discard(chat_id)
+            self.keyboards.pop(chat_id, None)
+        if self.reachability is not None:
+            await self.reachability.set_reachable(person_key(chat_id), reachable)

@@ -1,0 +1,175 @@
+"""Outbound delivery: every Bot API call that puts something in front of a person.
+
+* Counted sends (messages, files, edits) wait for the Limiter first.
+* RetryAfter (429): wait the time Telegram gave, keep the chat quiet meanwhile, retry.
+* TimedOut and NetworkError (500s, dropped connections): retry with backoff. A retried
+  send may arrive twice if only the answer was lost; a duplicate beats a lost message.
+* Forbidden (the person blocked the bot): no retry; ``on_forbidden`` marks them
+  unreachable so scheduled messages stop until they write again.
+* Anything that finally fails is logged with a reason code, the method and a short
+  reference for the chat, never the text, and counted in ``failures``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, InputFile, Message
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.channels.telegram.limiter import Limiter
+from bot.channels.telegram.render import Outgoing
+from bot.logsafe import describe
+
+log = logging.getLogger(__name__)
+
+ForbiddenHook = Callable[[int], Awaitable[None]]
+_HARMLESS = ("message is not modified", "message to edit not found")
+
+
+def chat_ref(chat_id: int | None) -> str:
+    """A stable, short reference for logs that does not reveal the Telegram id."""
+    return hashlib.sha256(str(chat_id).encode()).hexdigest()[:10]
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    # Read the stored timedelta: the public attribute warns (PTB 22.2+) unless
+    # PTB_TIMEDELTA is set, and is an int or a timedelta depending on it.
+    value: Any = getattr(exc, "_retry_after", None)
+    if value is None:
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Outbox:
+    def __init__(
+        self,
+        bot: Bot,
+        limiter: Limiter,
+        *,
+        on_forbidden: ForbiddenHook | None = None,
+        attempts: int = 5,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+    ) -> None:
+        self.bot = bot
+        self.limiter = limiter
+        self.on_forbidden = on_forbidden
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_wait = max_wait  # a longer retry_after gives up instead of blocking a chat
+        self.failures: Counter[str] = Counter()
+        self.sent = 0
+
+    async def send(self, chat_id: int, out: Outgoing) -> Message | None:
+        """Send one message; the Message, or None if it finally failed (and was logged)."""
+        if out.kind == "text":
+            method = "sendMessage"
+
+            def call() -> Awaitable[Any]:
+                return self.bot.send_message(chat_id, out.text, reply_markup=out.keyboard)
+        else:
+            assert out.attachment is not None
+            attachment = out.attachment
+            method = "sendPhoto" if out.kind == "image" else "sendDocument"
+            sender = self.bot.send_photo if out.kind == "image" else self.bot.send_document
+
+            def call() -> Awaitable[Any]:
+                # A fresh InputFile per attempt: a retried upload must send the bytes again.
+                upload = InputFile(attachment.data, filename=attachment.filename)
+                return sender(chat_id, upload, caption=out.text or None,
+                              reply_markup=out.keyboard)
+        result = await self.deliver(method, chat_id, call)
+        return result if isinstance(result, Message) else None
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off an answered question; already gone is fine."""
+        await self.deliver("editMessageReplyMarkup", chat_id,
+                           lambda: self.bot.edit_message_reply_markup(chat_id, message_id,
+                                                                      reply_markup=None))
+
+    async def answer_callback(self, callback_id: str, chat_id: int | None) -> None:
+        """Stop the button's spinner. Not counted against the message limits."""
+        await self.deliver("answerCallbackQuery", chat_id,
+                           lambda: self.bot.answer_callback_query(callback_id), counted=False,
+                           attempts=2)
+
+    async def deliver(
+        self,
+        method: str,
+        chat_id: int | None,
+        call: Callable[[], Awaitable[Any]],
+        *,
+        counted: bool = True,
+        attempts: int | None = None,
+    ) -> Any:
+        """Run ``call`` under the limits with retries. Never raises TelegramError."""
+        try:
+            result = await self._attempt(method, chat_id, call, counted, attempts or self.attempts)
+        except DeliveryFailed as failed:
+            self.failures[failed.reason] += 1
+            log.warning("delivery failed: reason=%s method=%s chat=%s", failed.reason, method,
+                        chat_ref(chat_id))
+            if failed.reason == "forbidden" and chat_id is not None and self.on_forbidden:
+                try:
+                    await self.on_forbidden(chat_id)
+                except Exception as exc:  # the send already failed; say why
+                    log.error("could not mark chat %s unreachable: %s", chat_ref(chat_id),
+                              describe(exc))
+            return None
+        self.sent += 1
+        return result
+
+    async def _attempt(self, method: str, chat_id: int | None,
+                       call: Callable[[], Awaitable[Any]], counted: bool, attempts: int) -> Any:
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            if counted:
+                await self.limiter.acquire(chat_id)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                if last or wait > self.max_wait:
+                    raise DeliveryFailed("flood_limit") from exc
+                log.info("429 from Telegram: waiting %.0fs (method=%s chat=%s)", wait, method,
+                         chat_ref(chat_id))
+                self.limiter.pause_chat(chat_id, wait)
+                if not counted:
+                    await asyncio.sleep(wait)
+            except Forbidden as exc:
+                raise DeliveryFailed("forbidden") from exc
+            except InvalidToken as exc:
+                raise DeliveryFailed("unauthorized") from exc
+            except BadRequest as exc:
+                if any(text in exc.message.lower() for text in _HARMLESS):
+                    return None
+                raise DeliveryFailed("bad_request") from exc
+            except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError too
+                if last:
+                    raise DeliveryFailed("timed_out" if isinstance(exc, TimedOut)
+                                         else "network") from exc
+                await asyncio.sleep(min(self.backoff * 2 ** (attempt - 1), 10.0))
+            except TelegramError as exc:
+                raise DeliveryFailed("telegram_error") from exc
+        raise DeliveryFailed("gave_up")

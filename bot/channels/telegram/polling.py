@@ -1,0 +1,112 @@
+"""Long polling that confirms an update only after its turn is done.
+
+python-telegram-bot's Updater confirms a batch (by asking for the next offset) as soon
+as it has queued it, so a process killed mid-turn loses those messages. Here the offset
+we send is the oldest update still unfinished: Telegram keeps everything from there and
+sends it again after a crash. Re-sent updates we already hold are skipped by id.
+
+When the bot goes idle with a long poll open on an old offset, the poll is restarted at
+once with the new one, so a finished turn is confirmed within milliseconds rather than at
+the end of the poll. The window left, a turn committed but not yet confirmed, is the
+only case in which an update can run twice after a kill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.channels.telegram.delivery import retry_seconds
+from bot.channels.telegram.sequencer import Sequencer
+from bot.logsafe import describe
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
+                   "my_chat_member"]
+
+
+class Poller:
+    def __init__(self, bot: Bot, sequencer: Sequencer, accept: Callable[[Update], None], *,
+                 timeout: int = 25) -> None:
+        self.bot = bot
+        self.sequencer = sequencer
+        self.accept = accept  # hands an update to the Application; must not await
+        self.timeout = timeout
+        self.highest = -1  # the highest update id handed in
+
+    def offset(self) -> int | None:
+        """What to confirm: everything before the oldest unfinished update."""
+        unfinished = self.sequencer.unfinished
+        if unfinished:
+            return min(unfinished)
+        return self.highest + 1 if self.highest >= 0 else None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            offset = self.offset()
+            try:
+                updates = await self._poll(offset, stop)
+            except (InvalidToken, Conflict) as exc:
+                log.error("polling stopped: %s", describe(exc))
+                raise
+            except RetryAfter as exc:
+                await _sleep_or_stop(stop, retry_seconds(exc))
+                continue
+            except (NetworkError, TelegramError) as exc:
+                failures += 1
+                log.warning("getUpdates failed (%d in a row): %s", failures, describe(exc))
+                await _sleep_or_stop(stop, min(0.5 * 2 ** failures, 15.0))
+                continue
+            failures = 0
+            for update in updates or ():
+                if update.update_id <= self.highest:
+                    continue  # sent again because unconfirmed; we hold it already
+                self.highest = update.update_id
+                self.sequencer.hold(update.update_id)
+                self.accept(update)
+
+    async def _poll(self, offset: int | None, stop: asyncio.Event) -> tuple[Update, ...] | None:
+        """One getUpdates; None if it was cut short to confirm sooner or to stop."""
+        poll = asyncio.ensure_future(self.bot.get_updates(
+            offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while True:
+                self.sequencer.changed.clear()
+                changed = asyncio.ensure_future(self.sequencer.changed.wait())
+                done, _ = await asyncio.wait({poll, stopping, changed},
+                                             return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+                if poll in done:
+                    return poll.result()
+                if stopping in done or (not self.sequencer.unfinished
+                                        and self.offset() != offset):
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                        await poll
+                    return None
+        finally:
+            stopping.cancel()
+            if not poll.done():
+                poll.cancel()
+
+    async def confirm(self) -> None:
+        """On a clean stop: tell Telegram what is done (what is not will come again)."""
+        offset = self.offset()
+        if offset is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.get_updates(offset=offset, timeout=0, limit=1,
+                                       allowed_updates=ALLOWED_UPDATES)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,98 @@
+"""Replies as Telegram messages: plain text, inline keyboards, photos and documents.
+
+Everything is sent without ``parse_mode``, so what a person typed and what flow authors
+wrote shows exactly as written: ``<b>``, ``_*[`` and ``&amp;`` are not markup here.
+
+Buttons carry ``v1:<prompt>:<index>`` as callback data: small (well under Telegram's 64
+bytes), versioned so the format can change while old buttons are still out there, and
+validated on the way back in. The engine decides whether a pressed button still counts;
+this module only refuses data it could not have produced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.engine.events import Attachment, Choice, Reply
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_CAPTION = 1024
+MAX_LABEL = 64  # longer labels are cut on screen anyway; keep the markup small
+_DATA = re.compile(r"v1:(\d{1,9}):(\d{1,3})")
+
+
+def encode_choice(prompt: int, index: int) -> str:
+    return f"v1:{prompt}:{index}"
+
+
+def decode_choice(data: str | None) -> Choice | None:
+    """The Choice a button's data stands for, or None if we could not have made it."""
+    if not data:
+        return None
+    match = _DATA.fullmatch(data)
+    if match is None:
+        return None
+    return Choice(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Bot API send: ``kind`` is "text", "image" or "document"."""
+
+    kind: str
+    text: str = ""
+    keyboard: InlineKeyboardMarkup | None = None
+    attachment: Attachment | None = None
+
+    @property
+    def has_keyboard(self) -> bool:
+        return self.keyboard is not None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """One button per row: labels are sentences, and rows of two would cut them."""
+    if not reply.options:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(option.label[:MAX_LABEL] or "…",
+                                  callback_data=encode_choice(reply.prompt, option.index))]
+            for option in reply.options
+        ]
+    )
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut text that is too long for one message at line breaks where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text.strip():
+        parts.append(text)
+    return parts
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """The sends for one reply, in order; the keyboard rides on the last text part."""
+    sends = [Outgoing("text", part) for part in split_text(reply.text)]
+    markup = keyboard(reply)
+    if markup is not None:
+        if not sends:  # options need a message to hang on; an empty one is refused
+            sends.append(Outgoing("text", "…"))
+        sends[-1] = Outgoing("text", sends[-1].text, markup)
+    if reply.attachment is not None:
+        attachment = reply.attachment
+        caption = attachment.caption
+        if len(caption) > MAX_CAPTION:  # too long for a caption: send it as its own message
+            sends.extend(Outgoing("text", part) for part in split_text(caption))
+            caption = ""
+        kind = "image" if attachment.kind == "image" else "document"
+        sends.append(Outgoing(kind, caption, attachment=attachment))
+    return sends

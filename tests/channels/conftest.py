@@ -1,0 +1,57 @@
+"""Fixtures: the fake Bot API and the real goodhelp Telegram bot (PTB Application) over
+real HTTP on 127.0.0.1, in this test's event loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from bot.app import open_app
+from bot.channels.telegram.app import TelegramBot
+from bot.channels.telegram.options import TelegramOptions
+from bot.config import DEFAULT_FLOWS
+from bot.storage.memory import MemoryStorage
+from tests.fake_bot_api import FakeBotAPI
+
+# Shaped like a real token, so the log redaction and "never printed" checks mean something.
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+StartBot = Callable[..., Awaitable[TelegramBot]]
+
+
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22.2+ warns when RetryAfter is built unless PTB_TIMEDELTA is set (see
+    tests/fake_bot_api/conftest.py); filterwarnings=error would turn that into a failure."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def start_bot(api: FakeBotAPI) -> AsyncIterator[StartBot]:
+    """``bot = await start_bot(storage=..., **options)``; stopped and closed afterwards.
+
+    By default the limits are raised far above Telegram's so conversation tests run at
+    full speed; the limit tests pass per_second/per_chat_burst themselves.
+    """
+    started: list[TelegramBot] = []
+
+    async def start(storage: Any = None, flows: Any = DEFAULT_FLOWS, **options: Any) -> TelegramBot:
+        app = await open_app(flows, storage or MemoryStorage())
+        settings = {"per_second": 100_000, "per_chat_burst": 1000, "poll_timeout": 5, **options}
+        bot = TelegramBot(app, TelegramOptions(token=api.token, server=api.url, **settings))
+        started.append(bot)
+        await bot.start()
+        return bot
+
+    yield start
+    for bot in started:
+        await bot.stop(drain_timeout=5)
+        await bot.app.close()
