@@ -212,12 +212,8 @@ class FakeBotAPI(PersonActions):
                 "chat": chat,
                 "from": person,
                 "date": objects.now(),
-                "old_chat_member": {"status": old, "user": self.bot_user},
-                "new_chat_member": {
-                    "status": new,
-                    "user": self.bot_user,
-                    **({"until_date": 0} if new == "kicked" else {}),
-                },
+                "old_chat_member": _member(old, self.bot_user),
+                "new_chat_member": _member(new, self.bot_user),
             },
         )
 
@@ -234,3 +230,8 @@ class FakeBotAPI(PersonActions):
         only the answer is lost, the case that makes a retrying bot send twice.
         """
         self.faults.drops.setdefault(method.lower(), []).extend([after_processing] * times)
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    """A ChatMember; Telegram sends until_date on every "kicked" one (0: for ever)."""
+    return {"status": status, "user": user, **({"until_date": 0} if status == "kicked" else {})}

@@ -51,6 +51,7 @@ class TelegramChannel:
         self.reachability = reachability
         self.keyboards: dict[int, int] = {}  # chat id -> the message carrying buttons
         self._reachable: set[int] = set()  # chats confirmed reachable in this process
+        self._blocked: set[int] = set()  # chats that answered Forbidden in this process
         self._loose: set[asyncio.Task[None]] = set()
         outbox.on_forbidden = self.mark_unreachable
 
@@ -107,14 +108,18 @@ class TelegramChannel:
         await self.send_replies(chat_id, replies)
 
     async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
-        for reply in replies:
-            for out in render(reply):
-                message = await self.outbox.send(chat_id, out)
-                if out.has_keyboard and message is not None:
-                    old = self.keyboards.get(chat_id)
-                    if old is not None and old != message.message_id:
-                        await self.outbox.remove_keyboard(chat_id, old)
-                    self.keyboards[chat_id] = message.message_id
+        sends = [out for reply in replies for out in render(reply)]
+        for done, out in enumerate(sends):
+            if done and chat_id in self._blocked:
+                # They blocked the bot mid-turn: the rest cannot arrive either. Say so.
+                self.outbox.skipped(chat_id, "unreachable", len(sends) - done)
+                return
+            message = await self.outbox.send(chat_id, out)
+            if out.has_keyboard and message is not None:
+                old = self.keyboards.get(chat_id)
+                if old is not None and old != message.message_id:
+                    await self.outbox.remove_keyboard(chat_id, old)
+                self.keyboards[chat_id] = message.message_id
 
     async def _retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> None:
         targets = []
@@ -154,8 +159,10 @@ class TelegramChannel:
     async def set_reachable(self, chat_id: int, reachable: bool) -> None:
         if reachable:
             self._reachable.add(chat_id)
+            self._blocked.discard(chat_id)
         else:
             self._reachable.discard(chat_id)
+            self._blocked.add(chat_id)
             self.keyboards.pop(chat_id, None)
         if self.reachability is not None:
             await self.reachability.set_reachable(person_key(chat_id), reachable)

@@ -102,6 +102,12 @@ class Outbox:
         result = await self.deliver(method, chat_id, call)
         return result if isinstance(result, Message) else None
 
+    def skipped(self, chat_id: int, reason: str, count: int) -> None:
+        """Sends given up without trying (the chat is known unreachable): still accounted."""
+        self.failures[reason] += count
+        log.warning("delivery skipped: reason=%s count=%d chat=%s", reason, count,
+                    chat_ref(chat_id))
+
     async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
         """Take the buttons off an answered question; already gone is fine."""
         await self.deliver("editMessageReplyMarkup", chat_id,
@@ -144,17 +150,18 @@ class Outbox:
                        call: Callable[[], Awaitable[Any]], counted: bool, attempts: int) -> Any:
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
-            if counted:
-                await self.limiter.acquire(chat_id)
             try:
-                return await call()
+                if not counted:
+                    return await call()
+                async with self.limiter.slot(chat_id):
+                    return await call()
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 if last or wait > self.max_wait:
                     raise DeliveryFailed("flood_limit") from exc
                 log.info("429 from Telegram: waiting %.0fs (method=%s chat=%s)", wait, method,
                          chat_ref(chat_id))
-                self.limiter.pause_chat(chat_id, wait)
+                self.limiter.pause(chat_id, wait)
                 if not counted:
                     await asyncio.sleep(wait)
             except Forbidden as exc:

@@ -7,9 +7,11 @@ sends in ``per_chat_burst`` seconds keeps the long-run rate at one a second) bec
 turn often needs two sends, a reply and its question; with a burst of 1 it is strictly
 one a second. PTB's AIORateLimiter has no per-chat limit for private chats, hence this.
 
-A send first waits for its chat's window, then takes a slot in the global window. Slots
-are handed out in order of asking and each sleep is computed, not polled, so a busy chat
-never starves a quiet one and nothing spins.
+A send holds its slot while it is in flight and is counted at the moment its answer came
+back: the server saw the request at some time before that, so spacing sends from that
+moment keeps them spaced on the server's clock too, however late a busy event loop or a
+slow network delivered them. Waiting is computed, not polled, except for the rare wait
+on a full window of sends still in flight, which wakes when one of them ends.
 """
 
 from __future__ import annotations
@@ -17,97 +19,98 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 
 class Window:
-    """At most ``limit`` events in any ``seconds``; times are reserved in increasing order."""
+    """At most ``limit`` sends in any ``seconds`` (in flight or finished within the span)."""
 
     def __init__(self, limit: int, seconds: float, margin: float) -> None:
         self.limit = max(1, limit)
         self.span = seconds + margin
-        self.times: deque[float] = deque()
+        self.done: deque[float] = deque()  # when finished sends came back, oldest first
+        self.in_flight = 0
+        self.freed = asyncio.Event()
 
-    def earliest(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.span:
-            self.times.popleft()
-        if len(self.times) < self.limit:
-            return now
-        return max(now, self.times[-self.limit] + self.span)
+    def wait_for(self, now: float) -> float | None:
+        """Seconds until a slot is free: 0 now, None if only an in-flight send can free one."""
+        while self.done and self.done[0] <= now - self.span:
+            self.done.popleft()
+        excess = len(self.done) + self.in_flight - self.limit + 1
+        if excess <= 0:
+            return 0.0
+        if excess > len(self.done):
+            return None
+        return max(0.0, self.done[excess - 1] + self.span - now)
 
-    def take(self, at: float) -> None:
-        self.times.append(at)
-        while len(self.times) > self.limit:
-            self.times.popleft()
+    def finish(self, at: float) -> None:
+        self.in_flight -= 1
+        self.done.append(at)
+        if len(self.done) > self.limit:
+            self.done.popleft()
+        self.freed.set()
+
+    def block_until(self, until: float) -> None:
+        """After a 429: the window counts as full until ``until``."""
+        self.done = deque(sorted([*self.done, *[until - self.span] * self.limit])[-self.limit:])
 
 
 class Limiter:
-    """Wait with ``await limiter.acquire(chat_id)`` before each counted send."""
+    """``async with limiter.slot(chat_id): await send()`` around each counted send."""
 
-    def __init__(
-        self,
-        *,
-        per_second: int = 30,
-        per_chat_burst: int = 3,
-        margin: float = 0.05,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        # The margin absorbs jitter between our clock and when the server counts a request.
+    def __init__(self, *, per_second: int = 30, per_chat_burst: int = 3, margin: float = 0.02,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.margin = margin
         self.clock = clock
         self.global_window = Window(per_second, 1.0, margin)
         self.per_chat_burst = max(1, per_chat_burst)
         self.chats: dict[int, Window] = {}
-        self.chat_locks: dict[int, asyncio.Lock] = {}
         self.max_chats = 10_000
 
-    def _chat(self, chat_id: int) -> tuple[Window, asyncio.Lock]:
+    def _chat(self, chat_id: int) -> Window:
         window = self.chats.get(chat_id)
         if window is None:
+            self._forget_idle()
             burst = self.per_chat_burst
             window = self.chats[chat_id] = Window(burst, float(burst), self.margin)
-            self.chat_locks[chat_id] = asyncio.Lock()
-        return window, self.chat_locks[chat_id]
+        return window
 
-    async def acquire(self, chat_id: int | None) -> None:
-        if chat_id is None:
-            await self._take_global()
-            return
-        window, lock = self._chat(chat_id)
-        async with lock:
-            await self._sleep_until(window.earliest(self.clock()))
-            sent_at = await self._take_global()
-            window.take(sent_at)
-        self._forget_idle(chat_id, window)
+    @asynccontextmanager
+    async def slot(self, chat_id: int | None) -> AsyncIterator[None]:
+        windows = [self.global_window] if chat_id is None else [self._chat(chat_id),
+                                                                self.global_window]
+        while True:
+            # Check both and take both with no await in between: no one slips in.
+            waits = [window.wait_for(self.clock()) for window in windows]
+            if all(wait == 0 for wait in waits):
+                break
+            blocked = [w for w, wait in zip(windows, waits, strict=True) if wait is None]
+            if blocked:
+                blocked[0].freed.clear()
+                await blocked[0].freed.wait()
+            else:
+                await asyncio.sleep(max(w for w in waits if w is not None))
+        for window in windows:
+            window.in_flight += 1
+        try:
+            yield
+        finally:
+            now = self.clock()
+            for window in windows:
+                window.finish(now)
 
-    async def _take_global(self) -> float:
-        # Reserve (no await in between, so no lock is needed), then sleep: later askers
-        # reserve later slots meanwhile, which keeps the window's times in order.
-        at = self.global_window.earliest(self.clock())
-        self.global_window.take(at)
-        await self._sleep_until(at)
-        return at
-
-    async def _sleep_until(self, at: float) -> None:
-        delay = at - self.clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-    def pause_chat(self, chat_id: int | None, seconds: float) -> None:
+    def pause(self, chat_id: int | None, seconds: float) -> None:
         """After a 429: nothing more to this chat (or anywhere, if None) for ``seconds``."""
-        until = self.clock() + seconds
-        window = self.global_window if chat_id is None else self._chat(chat_id)[0]
-        blocked = [*window.times, *[until - window.span] * window.limit]
-        window.times = deque(sorted(blocked)[-window.limit:])
+        window = self.global_window if chat_id is None else self._chat(chat_id)
+        window.block_until(self.clock() + seconds)
 
-    def _forget_idle(self, chat_id: int, window: Window) -> None:
+    def _forget_idle(self) -> None:
         # Bounded memory with many people: past max_chats, drop windows that are idle.
-        if len(self.chats) <= self.max_chats:
+        if len(self.chats) < self.max_chats:
             return
         now = self.clock()
-        for other, other_window in list(self.chats.items()):
-            lock = self.chat_locks[other]
-            idle = not other_window.times or other_window.times[-1] <= now - other_window.span
-            if idle and not lock.locked():
-                del self.chats[other], self.chat_locks[other]
+        for chat_id, window in list(self.chats.items()):
+            if not window.in_flight and (not window.done or window.done[-1] <= now - window.span):
+                del self.chats[chat_id]
         self.max_chats = max(self.max_chats, 2 * len(self.chats))  # sweep rarely

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.channels.telegram.delivery import retry_seconds
 from bot.channels.telegram.sequencer import Sequencer
@@ -59,7 +59,7 @@ class Poller:
             except RetryAfter as exc:
                 await _sleep_or_stop(stop, retry_seconds(exc))
                 continue
-            except (NetworkError, TelegramError) as exc:
+            except Exception as exc:  # network trouble, or an update PTB cannot read
                 failures += 1
                 log.warning("getUpdates failed (%d in a row): %s", failures, describe(exc))
                 await _sleep_or_stop(stop, min(0.5 * 2 ** failures, 15.0))
