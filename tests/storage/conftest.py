@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +62,15 @@ async def sqlite_storage(db_path: Path, clock: StepClock) -> AsyncIterator[SQLit
         yield backend
     finally:
         await backend.close()
+
+
+@asynccontextmanager
+async def opened(path: Path, **options: Any) -> AsyncIterator[SQLiteStorage]:
+    """Open for the block and always close: an unclosed aiosqlite thread would keep the
+    test process alive after a failing assertion."""
+    storage = SQLiteStorage(path, **options)
+    await storage.open()
+    try:
+        yield storage
+    finally:
+        await storage.close()
