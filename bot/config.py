@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-
 # The flows that ship beside the package, so `goodhelp chat` works from any folder.
 DEFAULT_FLOWS = Path(__file__).resolve().parent.parent / "flows"
 

@@ -119,13 +119,13 @@ class Conversations:
         except StorageError as exc:
             log.error("storage problem during a turn: %s", describe(exc))
             return [self._error_reply(state)]
-        except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a person
+        except Exception as exc:
             log.error("turn failed: %s", describe(exc))
             return [self._error_reply(state)]
         for listener in self.listeners:
             try:
                 await listener(key, event, outcome)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.error("turn listener failed: %s", describe(exc))
         return outcome.replies
 

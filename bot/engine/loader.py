@@ -72,7 +72,8 @@ def _load_system(root: Path, path: Path, problems: list[Problem]
                  ) -> tuple[dict[str, str], str, dict[str, Text], frozenset[str], Consent | None]:
     name = str(path)
     if not path.is_file():
-        problems.append(Problem(name, 1, "system settings file is missing (languages and messages)"))
+        problems.append(Problem(name, 1, "system settings file is missing "
+                                "(it holds languages and messages)"))
         return {"en": "English"}, "en", {}, frozenset(), None
     try:
         raw = load_yaml(path)

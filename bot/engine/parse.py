@@ -67,14 +67,16 @@ class Parser:
         for key in mapping:
             if key not in allowed:
                 names = ", ".join(sorted(allowed)) or "nothing else"
-                self.problem(mapping.line_of(key), f"unknown key '{key}' in {where}; allowed: {names}")
+                self.problem(mapping.line_of(key),
+                             f"unknown key '{key}' in {where}; allowed: {names}")
 
     def text(self, value: Any, line: int, where: str) -> Text | None:
         """A string, a list of variants, or a mapping of language to either."""
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return self._variants({"en": value}, line, where) if str(value).strip() else self._empty(
-                line, where
-            )
+            if not str(value).strip():
+                self.problem(line, f"{where} is empty")
+                return None
+            return self._variants({"en": value}, line, where)
         if isinstance(value, LineList):
             return self._variants({"en": value}, line, where)
         if isinstance(value, LineDict):
@@ -86,10 +88,6 @@ class Parser:
             return self._variants(dict(value), line_of(value, line), where)
         self.problem(line, f"{where} must be text, a list of variants, or a mapping of language "
                      "to text")
-        return None
-
-    def _empty(self, line: int, where: str) -> None:
-        self.problem(line, f"{where} is empty")
         return None
 
     def _variants(self, by_lang: dict[str, Any], line: int, where: str) -> Text | None:
@@ -179,7 +177,8 @@ class Parser:
         where = f"step '{step_id}'"
         text = self.text(raw["ask"], at, where)
         if "into" not in raw:
-            self.problem(raw.line, f"{where}: an ask step needs 'into: VARIABLE' to keep the answer")
+            self.problem(raw.line, f"{where}: an ask step needs 'into: VARIABLE' to keep "
+                         "the answer")
             return None
         into = self.name(raw["into"], raw.line_of("into"), "into")
         validation = Validation()
@@ -205,8 +204,13 @@ class Parser:
                     validation.min_length > validation.max_length
                 ):
                     self.problem(rule.line, f"{where}: validate minimum is above its maximum")
-        invalid = self.text(raw["invalid"], raw.line_of("invalid"), where) if "invalid" in raw else None
+        invalid = self._invalid(raw, where)
         return Ask(step_id, raw.line, nxt, text, into, validation, invalid) if text else None
+
+    def _invalid(self, raw: LineDict, where: str) -> Text | None:
+        if "invalid" not in raw:
+            return None
+        return self.text(raw["invalid"], raw.line_of("invalid"), where)
 
     def _choose(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
         where = f"step '{step_id}'"
@@ -234,7 +238,7 @@ class Parser:
             if label:
                 options.append(ChoiceOption(label, value, item.get("next"), line))
         into = self.name(raw["into"], raw.line_of("into"), "into") if "into" in raw else None
-        invalid = self.text(raw["invalid"], raw.line_of("invalid"), where) if "invalid" in raw else None
+        invalid = self._invalid(raw, where)
         return Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid) if text else None
 
     def _branch(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:

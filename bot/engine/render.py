@@ -18,12 +18,12 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
     """Replace ``{name}`` and ``{name|fallback}``; ``{{`` and ``}}`` are literal braces."""
 
     def replace(match: Any) -> str:
-        token = match.group(0)
+        token = str(match.group(0))
         if token == "{{":
             return "{"
         if token == "}}":
             return "}"
-        name, _, fallback = match.group(1).partition("|")
+        name, _, fallback = str(match.group(1)).partition("|")
         value = variables.get(name.strip())
         if value is None or value == "":
             return fallback

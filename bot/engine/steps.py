@@ -215,8 +215,9 @@ class StepRunner:
                 self.add_record(Rating(value, self.now, str(values.get("context", ""))))
         else:
             ref = str(values.get("ref") or "") or secrets.token_hex(4)
-            details = {k: fill(v, self.state.vars) if isinstance(v, str) else v
-                       for k, v in dict(values.get("details") or {}).items()}
+            raw_details = values.get("details")
+            details = {str(k): fill(v, self.state.vars) if isinstance(v, str) else v
+                       for k, v in (raw_details if isinstance(raw_details, dict) else {}).items()}
             self.add_record(Purpose(ref, str(values["text"]), self.now,
                                     str(values.get("theme") or "other"), details,
                                     bool(values.get("active", True))))

@@ -107,7 +107,7 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     except OSError as exc:
         raise YamlError(Problem(name, 1, f"cannot be read ({exc.strerror})")) from None
     try:
-        return yaml.load(text, Loader=FlowLoader)  # noqa: S506 - FlowLoader is a SafeLoader
+        return yaml.load(text, Loader=FlowLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, open_app
+from bot.channels.terminal import parse_line
 from bot.engine.events import Choice, Event, Reply, Start, Unsupported
 from bot.engine.matching import normalise
 from bot.engine.state import ConversationState
-from bot.channels.terminal import parse_line
 from bot.scheduling.clock import FakeClock
 from bot.storage.base import PersonKey, TurnWrite
 from bot.storage.memory import MemoryStorage
