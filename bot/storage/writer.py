@@ -21,6 +21,8 @@ from bot.storage.lru import LRU
 from bot.storage.rows import PreparedTurn, plan_purposes
 from bot.storage.writer_sql import (
     DEACTIVATE_PURPOSES,
+    DELETE_PERSON,
+    ID_CHUNK,
     INSERT_ACHIEVEMENT,
     INSERT_EVENT,
     INSERT_PEOPLE,
@@ -33,7 +35,6 @@ from bot.storage.writer_sql import (
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 5000  # bounds one transaction's size and the time callers wait behind it
-_ID_CHUNK = 400  # (channel, external_id) pairs per lookup, well under SQLite's variable limit
 
 
 @dataclass
@@ -104,22 +105,33 @@ class GroupWriter:
 
     async def _run(self) -> None:
         stopping = False
-        while not stopping:
-            batch = [await self._queue.get()]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
+        batch: list[_Turn | _Delete | object] = []
+        try:
+            while not stopping:
+                batch = [await self._queue.get()]
+                while len(batch) < MAX_BATCH and not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                turns: list[_Turn] = []
+                for op in batch:
+                    if isinstance(op, _Turn):
+                        turns.append(op)
+                    elif isinstance(op, _Delete):
+                        # Writes queued before the delete land first, then the delete.
+                        await self._write_turns(turns)
+                        turns = []
+                        await self._delete(op)
+                    else:
+                        stopping = True
+                await self._write_turns(turns)
+        except asyncio.CancelledError:
+            # Cancelled without close() (the loop is going away): nobody may wait forever.
+            self._closing = True
+            while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            turns: list[_Turn] = []
             for op in batch:
-                if isinstance(op, _Turn):
-                    turns.append(op)
-                elif isinstance(op, _Delete):
-                    # Writes queued before the delete land first, then the delete.
-                    await self._write_turns(turns)
-                    turns = []
-                    await self._delete(op)
-                else:
-                    stopping = True
-            await self._write_turns(turns)
+                if isinstance(op, _Turn | _Delete) and not op.done.done():
+                    op.done.set_exception(StorageError(f"{self._path}: storage was stopped"))
+            raise
 
     async def _write_turns(self, turns: list[_Turn]) -> None:
         if not turns:
@@ -159,8 +171,8 @@ class GroupWriter:
                 INSERT_PEOPLE, [(k.channel, k.external_id, at) for k, at in missing.items()]
             )
             keys = list(missing)
-            for start in range(0, len(keys), _ID_CHUNK):
-                chunk = keys[start : start + _ID_CHUNK]
+            for start in range(0, len(keys), ID_CHUNK):
+                chunk = keys[start : start + ID_CHUNK]
                 params = [part for k in chunk for part in (k.channel, k.external_id)]
                 for row in await self._conn.execute_fetchall(select_people(len(chunk)), params):
                     ids[PersonKey(row[1], row[2])] = row[0]
@@ -184,10 +196,7 @@ class GroupWriter:
     async def _delete(self, op: _Delete) -> None:
         try:
             await self._conn.execute("BEGIN IMMEDIATE")
-            cursor = await self._conn.execute(
-                "DELETE FROM people WHERE channel = ? AND external_id = ?",
-                (op.key.channel, op.key.external_id),
-            )
+            cursor = await self._conn.execute(DELETE_PERSON, (op.key.channel, op.key.external_id))
             existed = cursor.rowcount > 0
             await self._conn.execute("COMMIT")
         except Exception as exc:

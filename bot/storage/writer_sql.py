@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+ID_CHUNK = 400  # (channel, external_id) pairs per lookup, well under SQLite's variable limit
+
+# Cascades to every person-owned table.
+DELETE_PERSON = "DELETE FROM people WHERE channel = ? AND external_id = ?"
+
 INSERT_PEOPLE = "INSERT OR IGNORE INTO people (channel, external_id, created_at) VALUES (?, ?, ?)"
 
 UPSERT_STATE = (

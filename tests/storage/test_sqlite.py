@@ -13,6 +13,7 @@ import pytest
 from bot.engine.records import Achievement, Rating
 from bot.engine.state import ConversationState
 from bot.storage.base import PersonKey, StorageError, TurnWrite
+from bot.storage.migrate import discover
 from bot.storage.sqlite import SQLiteStorage
 from tests.storage.conftest import START, StepClock, opened
 
@@ -35,11 +36,16 @@ def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[o
 async def test_migrations_run_once_and_reopen_is_idempotent(db_path: Path) -> None:
     async with opened(db_path):
         pass
-    first = query(db_path, "SELECT version, name, applied_at FROM schema_version")
-    assert [row[:2] for row in first] == [(1, "0001_base.sql")]
+    first = query(db_path, "SELECT version, name, applied_at FROM schema_version ORDER BY version")
+    # Other migrations join the folder over time; every shipped one is applied, once.
+    assert [row[:2] for row in first] == [(m.version, m.path.name) for m in discover()]
+    assert first[0][:2] == (1, "0001_base.sql")
     async with opened(db_path):
         pass
-    assert query(db_path, "SELECT version, name, applied_at FROM schema_version") == first
+    assert (
+        query(db_path, "SELECT version, name, applied_at FROM schema_version ORDER BY version")
+        == first
+    )
 
 
 async def test_pragmas_and_foreign_keys(sqlite_storage: SQLiteStorage, db_path: Path) -> None:
@@ -107,16 +113,30 @@ async def test_cache_stays_true_to_the_file(db_path: Path) -> None:
             assert loaded == ConversationState.from_json(str(stored[key.external_id]))
 
 
-async def test_failed_batch_fails_every_turn_in_it_and_writer_goes_on(
-    sqlite_storage: SQLiteStorage, db_path: Path
-) -> None:
-    await sqlite_storage.commit_turn(turn(SAM, 1))
-    # A real database refusal: a trigger added from outside aborts one kind of insert.
-    conn = sqlite3.connect(db_path)
-    conn.execute(
+# Real database refusals, added from outside: one while inserting, one only at COMMIT
+# (a deferred foreign key), which is where a cache updated too early would show.
+REFUSALS = {
+    "insert": [
         "CREATE TRIGGER refuse BEFORE INSERT ON achievements WHEN NEW.text = 'boom' "
         "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"
-    )
+    ],
+    "commit": [
+        "CREATE TABLE audit (person_id INTEGER REFERENCES people (id) "
+        "DEFERRABLE INITIALLY DEFERRED)",
+        "CREATE TRIGGER refuse AFTER INSERT ON achievements WHEN NEW.text = 'boom' "
+        "BEGIN INSERT INTO audit VALUES (-1); END",
+    ],
+}
+
+
+@pytest.mark.parametrize("where", REFUSALS)
+async def test_failed_batch_fails_every_turn_in_it_and_writer_goes_on(
+    sqlite_storage: SQLiteStorage, db_path: Path, where: str
+) -> None:
+    await sqlite_storage.commit_turn(turn(SAM, 1))
+    conn = sqlite3.connect(db_path)
+    for sql in REFUSALS[where]:
+        conn.execute(sql)
     conn.commit()
     conn.close()
     others = [PersonKey("telegram", str(i)) for i in range(20)]
@@ -127,7 +147,7 @@ async def test_failed_batch_fails_every_turn_in_it_and_writer_goes_on(
     )
     # Queued together, so written together: all of that batch failed, typed.
     assert all(isinstance(r, StorageError) for r in results)
-    assert "refused by test" in str(results[0])
+    assert "could not save" in str(results[0])
     loaded = await sqlite_storage.load(SAM)
     assert loaded is not None and loaded.vars == {"n": 1}  # the cache kept the committed state
     assert await sqlite_storage.load(others[0]) is None
