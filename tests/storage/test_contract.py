@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
+from bot.engine.records import Achievement, FlowEvent, Purpose, Rating, Record
 from bot.engine.state import ConversationState, Position
 from bot.storage.base import PersonKey, Storage, StorageError, TurnWrite
 from tests.storage.conftest import START
@@ -34,8 +34,8 @@ def state(**vars: object) -> ConversationState:
     return ConversationState(flow="checkin", step="ask", vars=vars, turn=1)
 
 
-async def write(storage: Storage, key: PersonKey, *records: object, **vars: object) -> None:
-    await storage.commit_turn(TurnWrite(key, state(**vars), tuple(records), at(0)))  # type: ignore[arg-type]
+async def write(storage: Storage, key: PersonKey, *records: Record, **vars: object) -> None:
+    await storage.commit_turn(TurnWrite(key, state(**vars), records, at(0)))
 
 
 class TestStorageContract:

@@ -100,17 +100,18 @@ async def test_cache_stays_true_to_the_file(db_path: Path) -> None:
                 await storage.commit_turn(turn(key, n))
 
         await asyncio.gather(*(talk(key) for key in people))
-        stored = dict(
-            query(
+        stored = {
+            str(external_id): str(state_json)
+            for external_id, state_json in query(
                 db_path,
                 "SELECT p.external_id, s.state_json FROM people p "
                 "JOIN conversation_state s ON s.person_id = p.id",
             )
-        )
+        }
         for key in people:
             loaded = await storage.load(key)
             assert loaded is not None
-            assert loaded == ConversationState.from_json(str(stored[key.external_id]))
+            assert loaded == ConversationState.from_json(stored[key.external_id])
 
 
 # Real database refusals, added from outside: one while inserting, one only at COMMIT
