@@ -119,7 +119,7 @@ class Conversations:
         except StorageError as exc:
             log.error("storage problem during a turn: %s", describe(exc))
             return [self._error_reply(state)]
-        except Exception as exc:
+        except Exception as exc:  # no traceback ever reaches a person
             log.error("turn failed: %s", describe(exc))
             return [self._error_reply(state)]
         for listener in self.listeners:
