@@ -78,6 +78,35 @@ class PersonExport:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ScheduledMessage:
+    """One scheduled message: ``status`` is pending, claimed (being sent) or sent.
+
+    ``payload`` holds instructions (which flow, why), never text a person typed.
+    ``last_turn_at`` is when the person's state last changed, so the dispatcher can tell
+    a conversation in progress from one left open days ago.
+    """
+
+    id: int
+    key: PersonKey
+    kind: str
+    due_at: datetime
+    status: str
+    attempt: int
+    payload: dict[str, Any]
+    claimed_at: datetime | None = None
+    last_turn_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NextMessage:
+    """A message to plan for a person, replacing their pending one of the same kind."""
+
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
 class StorageError(Exception):
     """A storage problem with a message fit to show an operator (no personal data)."""
 
@@ -123,3 +152,29 @@ class Storage(Protocol):
 
     async def purposes(self, key: PersonKey) -> list[PurposeRow]:
         """Active first, then newest first."""
+
+    # Scheduling (migration 0003). One pending message per person and kind.
+
+    async def schedule(self, key: PersonKey, message: NextMessage) -> bool:
+        """Replace the person's pending message of this kind. False if the person is unknown."""
+
+    async def unschedule(self, key: PersonKey, kind: str) -> int:
+        """Drop the person's pending messages of this kind; return how many."""
+
+    async def scheduled(self, key: PersonKey) -> list[ScheduledMessage]:
+        """The person's pending and claimed messages, soonest first."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
+        """In one transaction, mark up to ``limit`` pending messages due by ``now`` as
+        claimed (attempt + 1) and return them, earliest due first."""
+
+    async def finish_scheduled(self, message_id: int, sent_at: datetime,
+                               next_message: NextMessage | None = None) -> None:
+        """Mark a claimed message sent and, in the same transaction, plan the next one."""
+
+    async def reschedule(self, message_id: int, due_at: datetime) -> None:
+        """Put a claimed message back as pending at ``due_at`` (dropped if a newer plan for
+        the same person and kind already exists)."""
+
+    async def release_claims(self) -> int:
+        """After a restart: every claimed message becomes pending again; return how many."""

@@ -20,6 +20,7 @@ from bot.storage.base import (
     StorageError,
     TurnWrite,
 )
+from bot.storage.memory_schedule import MemoryScheduleMixin
 
 # Rows as SQLite's SELECTs return them, so the same decoders apply:
 # achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
@@ -53,6 +54,18 @@ class _Purpose:
 
 
 @dataclass
+class _Scheduled:
+    id: int
+    kind: str
+    due_at: str
+    status: str
+    payload_json: str
+    attempt: int = 0
+    claimed_at: str | None = None
+    sent_at: str | None = None
+
+
+@dataclass
 class _Person:
     id: int
     created_at: str
@@ -61,9 +74,11 @@ class _Person:
     achievements: list[_Achievement] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
     events: list[_Event] = field(default_factory=list)
+    updated_at: str = ""
+    scheduled: list[_Scheduled] = field(default_factory=list)
 
 
-class MemoryStorage:
+class MemoryStorage(MemoryScheduleMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
     def __init__(self, *, clock: rows.Clock | None = None) -> None:
@@ -98,6 +113,7 @@ class MemoryStorage:
         if person is None:
             person = self._people[turn.key] = _Person(next(self._ids), turn.at)
         person.state_json = turn.state_json
+        person.updated_at = turn.at
         plan = rows.plan_purposes((person.id, change) for change in turn.purposes)
         for _, keep in plan.keep_active:
             for purpose in person.purposes.values():

@@ -26,6 +26,7 @@ from bot.storage.base import (
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.rows import Clock
+from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
 
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
@@ -49,7 +50,7 @@ _STATE = (
 )
 
 
-class SQLiteStorage:
+class SQLiteStorage(SQLiteScheduleMixin):
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before
@@ -131,6 +132,7 @@ class SQLiteStorage:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             await writer.stop()
+        await self._close_schedule()
         await self._close_connections()
         self._states.clear()
         self._ids.clear()

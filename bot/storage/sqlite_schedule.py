@@ -1,0 +1,221 @@
+"""Scheduled messages in SQLite (migration 0003), mixed into :class:`SQLiteStorage`.
+
+These writes use their own connection, so the group writer (which owns conversation
+state and its cache) is untouched: they never write a person's state, so the cache stays
+true. SQLite serialises the two writers; every transaction here is a few rows long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.storage import opening
+from bot.storage.base import NextMessage, PersonKey, ScheduledMessage, StorageError
+from bot.storage.rows import from_text, to_text
+
+T = TypeVar("T")
+
+_COLUMNS = (
+    "m.id, p.channel, p.external_id, m.kind, m.due_at, m.status, m.attempt, m.payload_json, "
+    "m.claimed_at, s.updated_at"
+)
+_FROM = (
+    "FROM scheduled_messages m JOIN people p ON p.id = m.person_id "
+    "LEFT JOIN conversation_state s ON s.person_id = m.person_id"
+)
+# The due lookup: served by the partial index scheduled_due, so it reads only due rows.
+DUE_IDS = (
+    "SELECT id FROM scheduled_messages WHERE status = 'pending' AND due_at <= ? "
+    "ORDER BY due_at LIMIT ?"
+)
+_PERSON_ID = "SELECT id FROM people WHERE channel = ? AND external_id = ?"
+_DROP_PENDING = (
+    "DELETE FROM scheduled_messages WHERE person_id = ? AND kind = ? AND status = 'pending'"
+)
+_INSERT = (
+    "INSERT INTO scheduled_messages (person_id, kind, due_at, status, payload_json, created_at) "
+    "VALUES (?, ?, ?, 'pending', ?, ?)"
+)
+# Sent rows are kept a while for /mydata and counting; older ones go when a new one is sent.
+KEEP_SENT = 20
+
+
+def message_row(row: Any) -> ScheduledMessage:
+    """From (id, channel, external_id, kind, due_at, status, attempt, payload_json,
+    claimed_at, last_turn_at)."""
+    return ScheduledMessage(
+        id=row[0],
+        key=PersonKey(row[1], row[2]),
+        kind=row[3],
+        due_at=from_text(row[4]),
+        status=row[5],
+        attempt=row[6],
+        payload=json.loads(row[7]),
+        claimed_at=from_text(row[8]) if row[8] else None,
+        last_turn_at=from_text(row[9]) if row[9] else None,
+    )
+
+
+def encode_payload(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+class SQLiteScheduleMixin:
+    """Needs ``path``, ``_busy_timeout``, ``_clock`` and ``_writer`` from SQLiteStorage."""
+
+    path: Path
+    _busy_timeout: float
+    _writer: Any
+    _clock: Any
+    _schedule_conn: aiosqlite.Connection | None = None
+    _schedule_lock: asyncio.Lock | None = None
+
+    async def _in_transaction(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        if self._writer is None:
+            raise StorageError(f"{self.path}: storage is not open")
+        if self._schedule_lock is None:
+            self._schedule_lock = asyncio.Lock()
+        async with self._schedule_lock:
+            try:
+                if self._schedule_conn is None:
+                    conn = await aiosqlite.connect(
+                        self.path, isolation_level=None, timeout=self._busy_timeout
+                    )
+                    for pragma in ("foreign_keys = ON", "synchronous = NORMAL",
+                                   f"busy_timeout = {int(self._busy_timeout * 1000)}"):
+                        await conn.execute(f"PRAGMA {pragma}")
+                    self._schedule_conn = conn
+                conn = self._schedule_conn
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = await work(conn)
+                except BaseException:
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+                return result
+            except sqlite3.Error as exc:
+                raise opening.classify(exc, self.path) from exc
+
+    async def _close_schedule(self) -> None:
+        if self._schedule_conn is not None:
+            conn, self._schedule_conn = self._schedule_conn, None
+            await conn.close()
+
+    async def _replace_pending(self, conn: aiosqlite.Connection, person_id: int,
+                               message: NextMessage) -> None:
+        await conn.execute(_DROP_PENDING, (person_id, message.kind))
+        await conn.execute(_INSERT, (person_id, message.kind, to_text(message.due_at),
+                                     encode_payload(message.payload),
+                                     to_text(self._clock.now())))
+
+    async def schedule(self, key: PersonKey, message: NextMessage) -> bool:
+        """Replace the person's pending message of this kind. False if the person is unknown."""
+
+        async def work(conn: aiosqlite.Connection) -> bool:
+            found = list(await conn.execute_fetchall(_PERSON_ID, (key.channel, key.external_id)))
+            if not found:
+                return False
+            await self._replace_pending(conn, found[0][0], message)
+            return True
+
+        return await self._in_transaction(work)
+
+    async def unschedule(self, key: PersonKey, kind: str) -> int:
+        """Drop the person's pending messages of this kind; return how many."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "DELETE FROM scheduled_messages WHERE status = 'pending' AND kind = ? AND "
+                f"person_id = ({_PERSON_ID})", (kind, key.channel, key.external_id))
+            return cursor.rowcount
+
+        return await self._in_transaction(work)
+
+    async def scheduled(self, key: PersonKey) -> list[ScheduledMessage]:
+        """The person's pending and claimed messages, soonest first."""
+
+        async def work(conn: aiosqlite.Connection) -> list[ScheduledMessage]:
+            rows = await conn.execute_fetchall(
+                f"SELECT {_COLUMNS} {_FROM} WHERE p.channel = ? AND p.external_id = ? "
+                "AND m.status IN ('pending', 'claimed') ORDER BY m.due_at, m.id",
+                (key.channel, key.external_id))
+            return [message_row(r) for r in rows]
+
+        return await self._in_transaction(work)
+
+    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
+        """Claim up to ``limit`` due messages in one transaction, earliest first."""
+
+        async def work(conn: aiosqlite.Connection) -> list[ScheduledMessage]:
+            ids = [r[0] for r in await conn.execute_fetchall(DUE_IDS, (to_text(now), limit))]
+            if not ids:
+                return []
+            await conn.executemany(
+                "UPDATE scheduled_messages SET status = 'claimed', claimed_at = ?, "
+                "attempt = attempt + 1 WHERE id = ?", [(to_text(now), i) for i in ids])
+            marks = ", ".join("?" * len(ids))
+            rows = await conn.execute_fetchall(
+                f"SELECT {_COLUMNS} {_FROM} WHERE m.id IN ({marks}) ORDER BY m.due_at, m.id", ids)
+            return [message_row(r) for r in rows]
+
+        return await self._in_transaction(work)
+
+    async def finish_scheduled(self, message_id: int, sent_at: datetime,
+                               next_message: NextMessage | None = None) -> None:
+        """Mark sent and plan the next one, in one transaction."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            found = list(await conn.execute_fetchall(
+                "SELECT person_id FROM scheduled_messages WHERE id = ?", (message_id,)))
+            if not found:
+                return  # the person was deleted meanwhile
+            person_id = found[0][0]
+            await conn.execute(
+                "UPDATE scheduled_messages SET status = 'sent', sent_at = ? WHERE id = ?",
+                (to_text(sent_at), message_id))
+            await conn.execute(
+                "DELETE FROM scheduled_messages WHERE person_id = ? AND status = 'sent' AND id "
+                "NOT IN (SELECT id FROM scheduled_messages WHERE person_id = ? AND "
+                "status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT ?)",
+                (person_id, person_id, KEEP_SENT))
+            if next_message is not None:
+                await self._replace_pending(conn, person_id, next_message)
+
+        await self._in_transaction(work)
+
+    async def reschedule(self, message_id: int, due_at: datetime) -> None:
+        """Back to pending at ``due_at``, unless a newer plan of the same kind exists."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            newer = list(await conn.execute_fetchall(
+                "SELECT 1 FROM scheduled_messages o JOIN scheduled_messages m "
+                "ON o.person_id = m.person_id AND o.kind = m.kind "
+                "WHERE m.id = ? AND o.status = 'pending'", (message_id,)))
+            if newer:
+                await conn.execute("DELETE FROM scheduled_messages WHERE id = ?", (message_id,))
+            else:
+                await conn.execute(
+                    "UPDATE scheduled_messages SET status = 'pending', due_at = ? WHERE id = ?",
+                    (to_text(due_at), message_id))
+
+        await self._in_transaction(work)
+
+    async def release_claims(self) -> int:
+        """Every claimed message becomes pending again (one process holds the file)."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed'")
+            return cursor.rowcount
+
+        return await self._in_transaction(work)
