@@ -5,10 +5,9 @@ as it has queued it, so a process killed mid-turn loses those messages. Here the
 we send is the oldest update still unfinished: Telegram keeps everything from there and
 sends it again after a crash. Re-sent updates we already hold are skipped by id.
 
-When the bot goes idle with a long poll open on an old offset, the poll is restarted at
-once with the new one, so a finished turn is confirmed within milliseconds rather than at
-the end of the poll. The window left, a turn committed but not yet confirmed, is the
-only case in which an update can run twice after a kill.
+While any update is unfinished the poll is kept short (one second), so a finished turn is
+confirmed within about a second even when nobody writes. That window, a turn committed
+but not yet confirmed, is the only case in which an update can run twice after a kill.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ class Poller:
         self.accept = accept  # hands an update to the Application; must not await
         self.timeout = timeout
         self.highest = -1  # the highest update id handed in
+        self.low_water = 50  # poll again once fewer than this many are unfinished
 
     def offset(self) -> int | None:
         """What to confirm: everything before the oldest unfinished update."""
@@ -65,37 +65,47 @@ class Poller:
                 await _sleep_or_stop(stop, min(0.5 * 2 ** failures, 15.0))
                 continue
             failures = 0
+            fresh = False
             for update in updates or ():
                 if update.update_id <= self.highest:
                     continue  # sent again because unconfirmed; we hold it already
+                fresh = True
                 self.highest = update.update_id
                 self.sequencer.hold(update.update_id)
                 self.accept(update)
+            # Telegram gives at most 100 updates from the offset, and the offset cannot pass
+            # an unfinished one: with many held, asking again would mostly fetch updates we
+            # hold already. Wait until enough are done to make the next batch worth it.
+            while not stop.is_set() and (
+                len(self.sequencer.unfinished) >= self.low_water
+                or (updates and not fresh and self.offset() == offset)
+            ):
+                self.sequencer.changed.clear()
+                await _wait_either(self.sequencer.changed, stop)
+                fresh = True  # something finished: the offset has moved
 
     async def _poll(self, offset: int | None, stop: asyncio.Event) -> tuple[Update, ...] | None:
-        """One getUpdates; None if it was cut short to confirm sooner or to stop."""
+        """One getUpdates; None if cut short by stop.
+
+        While updates are unfinished the poll is short, so that once they are done the next
+        poll confirms them within a second even when nobody writes. (Cancelling an open
+        poll to confirm sooner would leak its pooled connection in httpx.)
+        """
+        timeout = 1 if self.sequencer.unfinished else self.timeout
         poll = asyncio.ensure_future(self.bot.get_updates(
-            offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES))
+            offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES))
         stopping = asyncio.ensure_future(stop.wait())
         try:
-            while True:
-                self.sequencer.changed.clear()
-                changed = asyncio.ensure_future(self.sequencer.changed.wait())
-                done, _ = await asyncio.wait({poll, stopping, changed},
-                                             return_when=asyncio.FIRST_COMPLETED)
-                changed.cancel()
-                if poll in done:
-                    return poll.result()
-                if stopping in done or (not self.sequencer.unfinished
-                                        and self.offset() != offset):
-                    poll.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                        await poll
-                    return None
+            done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if poll in done:
+                return poll.result()
+            return None
         finally:
             stopping.cancel()
             if not poll.done():
                 poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                    await poll
 
     async def confirm(self) -> None:
         """On a clean stop: tell Telegram what is done (what is not will come again)."""
@@ -105,6 +115,13 @@ class Poller:
         with contextlib.suppress(TelegramError):
             await self.bot.get_updates(offset=offset, timeout=0, limit=1,
                                        allowed_updates=ALLOWED_UPDATES)
+
+
+async def _wait_either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

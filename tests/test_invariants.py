@@ -1,0 +1,122 @@
+"""DESIGN.md invariants that hold across every flow:
+
+- every input gets a reply or a documented silence, and no traceback reaches a person;
+- per person, messages are handled strictly in order; different people concurrently;
+- personal text never appears in logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from pathlib import Path
+
+from bot.app import open_app
+from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
+from bot.engine.render import Renderer
+from bot.storage.base import PersonKey
+from bot.storage.memory import MemoryStorage
+from bot.storage.sqlite import SQLiteStorage
+from tests.conftest import FLOWS
+
+ODD_TEXTS = [
+    "", " ", "1", "2", "3", "0", "-1", "11", "yes", "no", "skip", "help", "menu",
+    "😊🎉", "שלום עולם", "مرحبا بالعالم", "<b>bold</b> _*[x]* &amp;", "'); DROP TABLE people;--",
+    "x" * 10_000, "\u200f\u202e reversed", "/", "//", "Null\x00byte", "I did it", "my goal",
+]
+
+
+def random_event(rng: random.Random, commands: list[str], prompt: int) -> Event:
+    kind = rng.random()
+    if kind < 0.2:
+        return Command(rng.choice([*commands, "cancel", "nosuchcommand"]),
+                       rng.choice(["", "invite123"]))
+    if kind < 0.45:
+        return Choice(rng.choice([prompt, prompt, prompt - 1, 999]), rng.randrange(-1, 6))
+    if kind < 0.5:
+        return Unsupported(rng.choice(["sticker", "photo", "voice", "location"]))
+    return Text(rng.choice(ODD_TEXTS))
+
+
+async def test_every_input_gets_a_reply_and_never_an_error() -> None:
+    """Random walks through every shipped flow, with odd input, stale buttons and
+    commands at any point. The error message (a caught exception) must never appear."""
+    app = await open_app(FLOWS, MemoryStorage(), rng=random.Random(3))
+    commands = sorted(c for f in app.flows.flows.values() for c in f.triggers.commands)
+    render = Renderer("en", "en", {}, {}, random.Random(0))
+    error_text = render.text(app.flows.messages["error"])
+    rng = random.Random(20261125)
+    try:
+        for person in range(40):
+            key = PersonKey("fuzz", str(person))
+            for _ in range(60):
+                state = await app.storage.load(key)
+                event = random_event(rng, commands, state.prompt if state else 0)
+                replies = await app.conversations.handle(key, event)
+                assert replies, f"no reply to {event!r} at {state and state.position}"
+                assert all(r.text.strip() for r in replies)
+                assert error_text not in [r.text for r in replies], (
+                    f"{event!r} at {state and state.position} raised inside the engine")
+    finally:
+        await app.close()
+
+
+async def test_a_declined_start_is_the_only_silence() -> None:
+    """A scheduled Start while the person is mid-conversation is declined silently
+    (documented in docs/flows.md): it must not interrupt them."""
+    app = await open_app(FLOWS, MemoryStorage())
+    key = PersonKey("test", "busy")
+    try:
+        await app.conversations.handle(key, Command("start"))
+        before = await app.storage.load(key)
+        replies = await app.conversations.handle(key, Start("menu"))
+        assert replies == []
+        after = await app.storage.load(key)
+        assert after is not None and before is not None
+        assert (after.flow, after.step) == (before.flow, before.step)
+    finally:
+        await app.close()
+
+
+async def test_one_persons_messages_in_order_many_people_at_once(tmp_path: Path) -> None:
+    """200 people send bursts at the same moment. Each person's stored wins are exactly
+    their own, in the order they sent them, as if they had been alone."""
+    app = await open_app(FLOWS, SQLiteStorage(tmp_path / "order.db"))
+    onboarding = [Command("start"), Text("1"), Text("skip"), Text("2")]
+
+    async def person(number: int) -> None:
+        key = PersonKey("test", str(number))
+        burst: list[Event] = list(onboarding)
+        for n in range(5):
+            burst += [Command("win"), Text(f"p{number} win {n}")]
+        # Fire the whole burst without waiting for replies, as a fast typist would.
+        await asyncio.gather(*(app.conversations.handle(key, e) for e in burst))
+
+    try:
+        await asyncio.gather(*(person(n) for n in range(200)))
+        for number in range(200):
+            key = PersonKey("test", str(number))
+            wins = [a.text for a in reversed(await app.storage.achievements(key))]
+            assert wins == [f"p{number} win {n}" for n in range(5)]
+    finally:
+        await app.close()
+
+
+async def test_personal_text_never_reaches_the_logs(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    secret_words = ["Zebrafinch-purpose-7731", "Marmalade-win-4410", "Quokka-name-1902"]
+    app = await open_app(FLOWS, SQLiteStorage(tmp_path / "logs.db"))
+    key = PersonKey("test", "private")
+    script: list[Event] = [Command("start"), Text("1"), Text(secret_words[2]), Text("1"),
+                           Text(secret_words[0]), Text("because"), Text("a step"), Text("1"),
+                           Command("win"), Text(secret_words[1]), Text("x" * 10_000),
+                           Choice(999, 0), Command("nosuch")]
+    try:
+        for event in script:
+            await app.conversations.handle(key, event)
+    finally:
+        await app.close()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for word in secret_words:
+        assert word not in logged
