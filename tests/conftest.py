@@ -13,6 +13,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
+# Frozen flows for tests of mechanisms, so rewording the real flows cannot break them.
+STEADY_FLOWS = ROOT / "tests" / "fixtures" / "steady_flows"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.storage.base import PersonKey
 from bot.storage.sqlite import SQLiteStorage
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STEADY_FLOWS
 
 PROMPT = b"you> "
 
@@ -26,7 +26,8 @@ class ChatProcess:
     """Drives `goodhelp chat` through pipes, waiting for each reply."""
 
     def __init__(self, db: Path, person: str) -> None:
-        env = {**os.environ, "GOODHELP_LOG_LEVEL": "WARNING"}
+        env = {**os.environ, "GOODHELP_LOG_LEVEL": "WARNING",
+               "GOODHELP_FLOWS": str(STEADY_FLOWS)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "--env-file", "/dev/null", "chat", "--db", str(db),
              "--as", person],

@@ -18,7 +18,7 @@ from bot.engine.render import Renderer
 from bot.storage.base import PersonKey
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SQLiteStorage
-from tests.conftest import FLOWS
+from tests.conftest import FLOWS, STEADY_FLOWS
 
 ODD_TEXTS = [
     "", " ", "1", "2", "3", "0", "-1", "11", "yes", "no", "skip", "help", "menu",
@@ -82,7 +82,7 @@ async def test_a_declined_start_is_the_only_silence() -> None:
 async def test_one_persons_messages_in_order_many_people_at_once(tmp_path: Path) -> None:
     """200 people send bursts at the same moment. Each person's stored wins are exactly
     their own, in the order they sent them, as if they had been alone."""
-    app = await open_app(FLOWS, SQLiteStorage(tmp_path / "order.db"))
+    app = await open_app(STEADY_FLOWS, SQLiteStorage(tmp_path / "order.db"))
     onboarding = [Command("start"), Text("1"), Text("skip"), Text("2")]
 
     async def person(number: int) -> None:
@@ -106,7 +106,7 @@ async def test_one_persons_messages_in_order_many_people_at_once(tmp_path: Path)
 async def test_personal_text_never_reaches_the_logs(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
     secret_words = ["Zebrafinch-purpose-7731", "Marmalade-win-4410", "Quokka-name-1902"]
-    app = await open_app(FLOWS, SQLiteStorage(tmp_path / "logs.db"))
+    app = await open_app(STEADY_FLOWS, SQLiteStorage(tmp_path / "logs.db"))
     key = PersonKey("test", "private")
     script: list[Event] = [Command("start"), Text("1"), Text(secret_words[2]), Text("1"),
                            Text(secret_words[0]), Text("because"), Text("a step"), Text("1"),
