@@ -34,7 +34,7 @@ class ChatProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
             env=env,
         )
-        self.read_until_prompt()
+        self.greeting = self.read_until_prompt()
 
     def read_until_prompt(self, timeout: float = 20) -> str:
         assert self.proc.stdout is not None
@@ -99,6 +99,7 @@ def test_sigkill_mid_conversation_resumes_at_the_same_step(tmp_path: Path) -> No
     assert state.vars["consent"] == "yes"
 
     chat = ChatProcess(db, "sam")
+    assert "Why does it matter" in chat.greeting  # the question they were on, shown again
     reply = chat.say("To support my kids")
     assert "one small step" in reply
     chat.say("Update my CV")

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine.events import Command, Event, Reply, Text
+from bot.engine.events import Command, Event, Reply, Reshow, Text
 from bot.storage.base import PersonKey
 
 Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
@@ -60,9 +60,14 @@ class TerminalChat:
         line = await asyncio.to_thread(self.stdin.readline)
         return line if line else None
 
+    async def pick_up(self) -> None:
+        """Show the question this person was answering last time, if any."""
+        self.show(await self.handle(PersonKey("terminal", self.person), Reshow()))
+
     async def run(self) -> None:
         self.write(f"goodhelp chat as '{self.person}'. Type /start to begin, :as NAME to be "
                    "someone else, :quit to leave.\n")
+        await self.pick_up()
         while True:
             self.write(self.prompt)
             line = await self.read_line()
@@ -72,6 +77,7 @@ class TerminalChat:
             if line.strip().startswith(":as "):
                 self.person = line.strip()[4:].strip() or self.person
                 self.write(f"(now chatting as '{self.person}')\n")
+                await self.pick_up()
                 continue
             replies = await self.handle(PersonKey("terminal", self.person), parse_line(line))
             self.show(replies)

@@ -47,7 +47,14 @@ class Start:
     reason: str = ""
 
 
-Event = Text | Command | Choice | Unsupported | Start
+@dataclass(frozen=True)
+class Reshow:
+    """Show the question the person is on again (a terminal chat that was restarted).
+
+    Replies with nothing when the person is not in the middle of a question."""
+
+
+Event = Text | Command | Choice | Unsupported | Start | Reshow
 
 
 @dataclass(frozen=True)

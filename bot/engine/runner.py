@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.actions import ActionContext, ActionRegistry, Effect, PersonReader
-from bot.engine.events import Choice, Command, Event, Reply, Start, Text, Unsupported
+from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
 from bot.engine.matching import matches_phrase, normalise
 from bot.engine.model import Ask, Choose, Flow, FlowSet, Step
 from bot.engine.records import FlowEvent, Record
@@ -69,6 +69,8 @@ class Turn(StepRunner):
             await self.on_text(event.text)
         elif isinstance(event, Unsupported):
             self.say_message("unsupported")
+            self.repeat_question()
+        elif isinstance(event, Reshow):
             self.repeat_question()
         elif isinstance(event, Start):
             if self.state.flow is not None:
