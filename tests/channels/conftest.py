@@ -11,8 +11,8 @@ import pytest
 from bot.app import open_app
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.telegram.options import TelegramOptions
-from bot.config import DEFAULT_FLOWS
 from bot.storage.memory import MemoryStorage
+from tests.conftest import STEADY_FLOWS
 from tests.fake_bot_api import FakeBotAPI
 
 # Shaped like a real token, so the log redaction and "never printed" checks mean something.
@@ -43,7 +43,9 @@ async def start_bot(api: FakeBotAPI) -> AsyncIterator[StartBot]:
     """
     started: list[TelegramBot] = []
 
-    async def start(storage: Any = None, flows: Any = DEFAULT_FLOWS, **options: Any) -> TelegramBot:
+    # The frozen flows (tests/fixtures/steady_flows): these tests are about the channel,
+    # so rewording or reordering the real onboarding must not break them.
+    async def start(storage: Any = None, flows: Any = STEADY_FLOWS, **options: Any) -> TelegramBot:
         app = await open_app(flows, storage or MemoryStorage())
         settings = {"per_second": 100_000, "per_chat_burst": 1000, "poll_timeout": 5, **options}
         bot = TelegramBot(app, TelegramOptions(token=api.token, server=api.url, **settings))
