@@ -61,8 +61,12 @@ def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | N
     content = _load_folder(root / "content", problems)
     config = _load_folder(root / "config", problems)
     flowset = FlowSet(flows, messages, languages, default_language, content, config, consent)
-    if not problems:
-        problems.extend(check_flowset(flowset, known_actions, declared, str(system_path)))
+    # Check the graph even when some files failed, so one run lists every problem; but only
+    # in files that read cleanly, and not what a failed file might have provided.
+    failed = {problem.file for problem in problems}
+    problems.extend(problem for problem in check_flowset(
+        flowset, known_actions, declared, str(system_path), partial=bool(failed))
+        if problem.file not in failed)
     if problems:
         raise InvalidFlows(problems)
     return flowset
@@ -131,6 +135,9 @@ def _load_flow(path: Path, languages: frozenset[str], problems: list[Problem]) -
         problems.append(exc.problem)
         return None
     parser = Parser(name, languages, problems)
+    if raw is None:
+        parser.problem(1, "the file is empty; a flow needs 'flow:' and 'steps:'")
+        return None
     if not isinstance(raw, LineDict):
         parser.problem(1, "a flow file must be a mapping with 'flow:' and 'steps:'")
         return None
@@ -159,8 +166,12 @@ def _load_flow(path: Path, languages: frozenset[str], problems: list[Problem]) -
         flags[flag] = raw.get(flag, False)
         if not isinstance(flags[flag], bool):
             parser.problem(raw.line_of(flag), f"{flag} must be true or false")
-    return Flow(flow_name, name, raw.line, steps, ids[0], triggers, flags["interrupt"] is True,
-                menu, str(raw.get("description", "")), flags["open"] is True)
+    if flags["interrupt"] is True and not triggers.keywords:
+        parser.problem(raw.line_of("interrupt"), "an interrupt flow needs triggers.keywords to "
+                       "know when to step in")
+    return Flow(flow_name, name, raw.line_of("flow"), steps, ids[0], triggers,
+                flags["interrupt"] is True, menu, str(raw.get("description", "")),
+                flags["open"] is True)
 
 
 def _triggers(raw: LineDict, parser: Parser) -> Triggers:
@@ -181,7 +192,8 @@ def _triggers(raw: LineDict, parser: Parser) -> Triggers:
         if not command.replace("_", "").isalnum() or not command.isascii() or len(command) > 32:
             parser.problem(value.line_of("commands"), f"command '{command}' must be 1-32 "
                            "letters, digits or underscores (Telegram's rule)")
-    return Triggers(lists["commands"], lists["keywords"])
+    line = value.line_of("commands") if "commands" in value else 0
+    return Triggers(lists["commands"], lists["keywords"], line)
 
 
 def _load_folder(folder: Path, problems: list[Problem]) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class Step:
     id: str
     line: int
     next: str | None
+    # Where ``next:`` is written, so a wrong target is reported on its own line.
+    next_line: int = field(default=0, kw_only=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class Resume(Step):
 class Triggers:
     commands: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    line: int = field(default=0, compare=False)  # where the commands are listed
 
 
 @dataclass(frozen=True)

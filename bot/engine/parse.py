@@ -7,6 +7,7 @@ of ``goodhelp validate`` lists every problem at once.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.engine.model import (
@@ -112,6 +113,12 @@ class Parser:
         return value
 
     def step(self, step_id: str, raw: Any, line: int, implicit_next: str | None) -> Step | None:
+        step = self._step(step_id, raw, line, implicit_next)
+        if step is not None and isinstance(raw, LineDict) and "next" in raw:
+            step = replace(step, next_line=raw.line_of("next"))
+        return step
+
+    def _step(self, step_id: str, raw: Any, line: int, implicit_next: str | None) -> Step | None:
         if not isinstance(raw, LineDict):
             self.problem(line, f"step '{step_id}' must be a mapping with one of: "
                          + ", ".join(STEP_KINDS))
@@ -236,7 +243,7 @@ class Parser:
                 self.problem(line, f"{where}: two options have the value '{value}'")
             seen.add(value.casefold())
             if label:
-                options.append(ChoiceOption(label, value, item.get("next"), line))
+                options.append(ChoiceOption(label, value, item.get("next"), item.line_of("next")))
         into = self.name(raw["into"], raw.line_of("into"), "into") if "into" in raw else None
         invalid = self._invalid(raw, where)
         return Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid) if text else None
@@ -254,7 +261,7 @@ class Parser:
                 continue
             cond = self.condition(item["when"], item.line_of("when"))
             if cond:
-                cases.append(Case(cond, str(item["next"]), line))
+                cases.append(Case(cond, str(item["next"]), item.line_of("next")))
         otherwise = raw.get("otherwise", nxt)
         return Branch(step_id, raw.line, nxt, tuple(cases), otherwise)
 

@@ -38,7 +38,7 @@ BUILTIN_VARIABLES = frozenset({
 def targets(step: Step) -> Iterator[tuple[str, int]]:
     """Every step name this step can go to, with the line that names it."""
     if step.next is not None and not isinstance(step, Goto | End | Resume):
-        yield step.next, step.line
+        yield step.next, step.next_line or step.line
     if isinstance(step, Choose):
         for option in step.options:
             if option.next is not None:
@@ -56,8 +56,13 @@ def targets(step: Step) -> Iterator[tuple[str, int]]:
 
 
 def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | None,
-                  declared: frozenset[str], system_file: str = "config/system.yaml"
-                  ) -> list[Problem]:
+                  declared: frozenset[str], system_file: str = "config/system.yaml",
+                  *, partial: bool = False) -> list[Problem]:
+    """Every problem in the flow set as a whole.
+
+    ``partial`` means some files failed to load: checks that depend on other flows (other
+    flows exist, something sets each variable) are skipped, as they would be guesses.
+    """
     problems: list[Problem] = []
     assigned = set(BUILTIN_VARIABLES) | set(declared)
     for flow in flowset.flows.values():
@@ -65,24 +70,25 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
     claimed: dict[str, str] = {}
     for flow in flowset.flows.values():
         for command in flow.triggers.commands:
+            line = flow.triggers.line or flow.line
             if command in BUILTIN_COMMANDS:
-                problems.append(Problem(flow.file, flow.line, f"/{command} is built in and "
+                problems.append(Problem(flow.file, line, f"/{command} is built in and "
                                         "cannot start a flow"))
             elif command in claimed:
-                problems.append(Problem(flow.file, flow.line, f"/{command} already starts flow "
+                problems.append(Problem(flow.file, line, f"/{command} already starts flow "
                                         f"'{claimed[command]}'"))
             claimed.setdefault(command, flow.name)
-        if flow.interrupt and not flow.triggers.keywords:
-            problems.append(Problem(flow.file, flow.line, "an interrupt flow needs "
-                                    "triggers.keywords to know when to step in"))
-        problems.extend(_check_flow(flow, flowset, known_actions, assigned))
+        problems.extend(_check_flow(flow, flowset, known_actions, None if partial else assigned))
+    if partial:
+        return problems
     consent = flowset.consent
     if consent is not None:
         if consent.flow not in flowset.flows:
             problems.append(Problem(system_file, 1, f"consent flow '{consent.flow}' "
                                     "does not exist"))
         elif not flowset.flows[consent.flow].open:
-            problems.append(Problem(flowset.flows[consent.flow].file, 1, f"flow '{consent.flow}' "
+            consent_flow = flowset.flows[consent.flow]
+            problems.append(Problem(consent_flow.file, consent_flow.line, f"flow '{consent.flow}' "
                                     "asks for consent, so it must be 'open: true'"))
     for key, text in flowset.messages.items():
         problems.extend(_check_text(text, assigned | REASK_VARIABLES, system_file,
@@ -101,7 +107,8 @@ def _assigned(flow: Flow, actions: dict[str, frozenset[str]]) -> Iterator[str]:
 
 
 def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset[str]] | None,
-                assigned: set[str]) -> list[Problem]:
+                assigned: set[str] | None) -> list[Problem]:
+    """Problems within one flow; ``assigned`` None skips the checks that need every flow."""
     problems: list[Problem] = []
 
     def add(line: int, message: str) -> None:
@@ -112,13 +119,15 @@ def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset
             if target not in flow.steps:
                 add(line, f"step '{step.id}' goes to '{target}', which is not a step of flow "
                     f"'{flow.name}'; steps are: {', '.join(flow.steps)}")
-        if isinstance(step, Goto) and step.flow is not None and step.flow not in flowset.flows:
-            add(step.line, f"step '{step.id}' goes to flow '{step.flow}', which does not exist; "
-                f"flows are: {', '.join(sorted(flowset.flows))}")
         if isinstance(step, CallAction) and known_actions is not None:
             if step.action not in known_actions:
                 add(step.line, f"step '{step.id}' calls unknown action '{step.action}'; actions "
                     f"are: {', '.join(sorted(known_actions))}")
+        if assigned is None:
+            continue
+        if isinstance(step, Goto) and step.flow is not None and step.flow not in flowset.flows:
+            add(step.line, f"step '{step.id}' goes to flow '{step.flow}', which does not exist; "
+                f"flows are: {', '.join(sorted(flowset.flows))}")
         for where, text in _texts(step):
             allowed = assigned | REASK_VARIABLES if where.endswith("invalid") else assigned
             problems.extend(_check_text(text, allowed, flow.file, where))

@@ -101,20 +101,39 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     """Load one YAML file, raising :class:`YamlError` with its ``file:line``."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise YamlError(Problem(name, 1, "is not UTF-8 text")) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise YamlError(Problem(name, 1, f"cannot be read ({exc.strerror})")) from None
     try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise YamlError(Problem(name, line, "is not UTF-8 text; save the file as UTF-8")) from None
+    try:
         return yaml.load(text, Loader=FlowLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = exc.problem or "is not valid YAML"
-        raise YamlError(Problem(name, line, f"not valid YAML: {what}")) from None
+        raise YamlError(_yaml_problem(name, exc)) from None
     except yaml.YAMLError as exc:
         raise YamlError(Problem(name, 1, f"not valid YAML: {exc}")) from None
+
+
+# Errors inside these are usually an opening bracket or quote that is never closed:
+# YAML notices on a later line, but the author has to look where it was opened.
+_UNCLOSED = ("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted",
+             "while scanning a single-quoted")
+
+
+def _yaml_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+    what = exc.problem or "is not valid YAML"
+    mark, start = exc.problem_mark, exc.context_mark
+    line = mark.line + 1 if mark else start.line + 1 if start else 1
+    if (mark is not None and start is not None and start.line != mark.line
+            and (exc.context or "").startswith(_UNCLOSED)):
+        buffer = start.buffer or ""
+        opener = buffer[start.pointer] if start.pointer < len(buffer) else "bracket or quote"
+        return Problem(name, start.line + 1, f"not valid YAML: the {opener} opened on this line "
+                       f"is never closed ({what} on line {line})")
+    return Problem(name, line, f"not valid YAML: {what}")
 
 
 def line_of(value: Any, default: int = 1) -> int:
