@@ -1,0 +1,170 @@
+"""/progress: wins and confidence over time, as a chart and a sentence.
+
+The chart is a PNG drawn with matplotlib's Agg backend on a bare ``Figure`` (no pyplot,
+so no global state and nothing shared between people), off the event loop. matplotlib
+is imported only when a chart is drawn, so starting the bot stays quick.
+Every word on the chart and in the summary comes from the flow's args.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.events import Attachment, Reply
+
+DEFAULT_TIMEZONE = "Europe/London"
+DAILY_UP_TO = 21  # days: up to three weeks, wins are counted per day; after that per week
+WIN_COLOUR, CONFIDENCE_COLOUR = "#2a9d8f", "#e76f51"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the chart and the summary are made from, in the person's local time."""
+
+    wins: list[datetime]
+    ratings: list[tuple[datetime, int]]  # oldest first
+    now: datetime
+
+    @property
+    def empty(self) -> bool:
+        return not self.wins and not self.ratings
+
+    @property
+    def days(self) -> int:
+        """Whole days from the first record to now, counting today as one."""
+        first = min([*self.wins, *(at for at, _ in self.ratings)])
+        return (self.now.date() - first.date()).days + 1
+
+
+async def gather(ctx: ActionContext) -> Progress:
+    zone = _zone(ctx.state.vars.get("timezone"))
+    wins = [w.at.astimezone(zone) for w in await ctx.reader.achievements()]
+    ratings = {(r.at, r.value) for r in await ctx.reader.ratings()}
+    # A confidence given with a win counts too (the same moment is only counted once).
+    ratings |= {(w.at, w.confidence) for w in await ctx.reader.achievements()
+                if w.confidence is not None}
+    local = sorted((at.astimezone(zone), int(value)) for at, value in ratings)
+    return Progress(sorted(wins), local, ctx.now.astimezone(zone))
+
+
+def summary(ctx: ActionContext, progress: Progress) -> str:
+    """The sentence: e.g. "12 wins in 4 weeks; confidence from 4 to 7"."""
+    days = progress.days
+    if days <= 1:
+        period = ctx.text("period_today")
+    elif days < 14:
+        period = ctx.text("period_days", {"count": days})
+    else:
+        period = ctx.text("period_weeks", {"count": round(days / 7)})
+    count = len(progress.wins)
+    wins = ctx.text("wins_one" if count == 1 else "wins_many", {"count": count})
+    confidence = ""
+    if progress.ratings:
+        first, last = progress.ratings[0][1], progress.ratings[-1][1]
+        key = "confidence_one" if len(progress.ratings) == 1 else "confidence_change"
+        confidence = ctx.text(key, {"first": first, "last": last})
+    parts = {"wins": wins, "period": period, "confidence": confidence}
+    if count and confidence:
+        return ctx.text("summary", parts)
+    return ctx.text("summary_wins" if count else "summary_confidence", parts)
+
+
+def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
+    """A PNG: wins per day or week as bars above, confidence ratings as a line below."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+
+    panels = [p for p, has in (("wins", progress.wins), ("confidence", progress.ratings)) if has]
+    figure = Figure(figsize=(6.4, 2.2 + 1.8 * len(panels)), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    start = min([*progress.wins, *(at for at, _ in progress.ratings)]).date()
+    end = progress.now.date()
+    daily = (end - start).days < DAILY_UP_TO
+    for ax, panel in zip(axes, panels, strict=True):
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", alpha=0.3)
+        if panel == "wins":
+            buckets = _buckets(progress.wins, start, end, daily)
+            width = 0.8 if daily else 5.6
+            middle = timedelta(days=0 if daily else 3)  # a week's bar spans Mon-Sun
+            ax.bar([_noon(d) + middle for d in buckets], list(buckets.values()), width=width,
+                   color=WIN_COLOUR)
+            ax.set_title(labels["wins_daily" if daily else "wins_weekly"], loc="left")
+            ax.yaxis.get_major_locator().set_params(integer=True)
+        else:
+            ax.plot([at.replace(tzinfo=None) for at, _ in progress.ratings],
+                    [v for _, v in progress.ratings],
+                    marker="o", color=CONFIDENCE_COLOUR, linewidth=2)
+            ax.set_ylim(0.5, 10.5)
+            ax.set_yticks([1, 4, 7, 10])
+            ax.set_title(labels["confidence"], loc="left")
+    axes[-1].set_xlim(_noon(start) - timedelta(days=1), _noon(end) + timedelta(days=1))
+    axes[-1].xaxis.set_major_formatter(DateFormatter("%d/%m"))  # numbers: no month names
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _buckets(moments: Sequence[datetime], start: date, end: date, daily: bool
+             ) -> dict[date, int]:
+    """Counts per day, or per week starting on the Monday, with empty ones kept."""
+    def key(day: date) -> date:
+        return day if daily else day - timedelta(days=day.weekday())
+
+    counts: dict[date, int] = {}
+    day = key(start)
+    while day <= end:
+        counts[day] = 0
+        day += timedelta(days=1 if daily else 7)
+    for moment in moments:
+        counts[key(moment.date())] = counts.get(key(moment.date()), 0) + 1
+    return counts
+
+
+def _noon(day: date) -> datetime:
+    """Midday of a local day, naive: the chart's x axis is the person's local time."""
+    return datetime(day.year, day.month, day.day, 12)
+
+
+async def show_progress(ctx: ActionContext) -> ActionResult:
+    """Send the chart with a summary in words, or ``empty`` when nothing is logged yet.
+
+    Args: ``empty``; ``summary`` / ``summary_wins`` / ``summary_confidence`` (templates
+    with {wins} {period} {confidence}); ``wins_one`` / ``wins_many`` ({count});
+    ``period_today`` / ``period_days`` / ``period_weeks`` ({count}); ``confidence_one`` /
+    ``confidence_change`` ({first} {last}); chart words ``chart_wins_daily``,
+    ``chart_wins_weekly``, ``chart_confidence``, ``caption``.
+    Outcomes: ``shown``, ``empty``.
+    """
+    progress = await gather(ctx)
+    if progress.empty:
+        return ActionResult(replies=[Reply(ctx.text("empty"))], outcome="empty")
+    labels = {"wins_daily": ctx.text("chart_wins_daily"),
+              "wins_weekly": ctx.text("chart_wins_weekly"),
+              "confidence": ctx.text("chart_confidence")}
+    png = await asyncio.to_thread(draw_chart, progress, labels)
+    image = Attachment("image", "progress.png", png, caption=ctx.text("caption"))
+    return ActionResult(replies=[Reply(summary(ctx, progress), attachment=image)],
+                        outcome="shown")
+
+
+def _zone(name: Any) -> tzinfo:
+    try:
+        return ZoneInfo(str(name or DEFAULT_TIMEZONE))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("show_progress")(show_progress)
+

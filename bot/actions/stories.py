@@ -1,0 +1,58 @@
+"""Role-model stories from peers (witnessing: "people like you" getting there).
+
+``offer_story`` picks a story from ``content/stories.yaml`` that matches the person's
+themes and has not been shown to them yet; once every matching story has been shown it
+starts over, never opening the new round with the story just told. The ids shown are
+kept in the person's ``stories_shown`` variable, so they survive restarts and /mydata
+can show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.actions.library import ANY_THEME, STORY_KEYS, entries, person_themes
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.events import Reply
+
+
+def matching_stories(stories: list[Mapping[str, Any]], wanted: set[str]
+                     ) -> list[Mapping[str, Any]]:
+    """Stories sharing a theme with the person; all stories if none match or no theme
+    is known (a purpose themed "other" counts as no particular theme)."""
+    wanted = wanted - {ANY_THEME}
+    found = [s for s in stories if wanted & set(s["themes"])]
+    return found or stories
+
+
+def pick_story(candidates: list[Mapping[str, Any]], shown: list[str], rng: Any
+               ) -> tuple[Mapping[str, Any], list[str]]:
+    """The next story and the new list of shown ids."""
+    unseen = [s for s in candidates if s["id"] not in shown]
+    if not unseen:  # every match has been told: start a new round for these stories
+        last = shown[-1] if shown else None
+        ids = {s["id"] for s in candidates}
+        shown = [i for i in shown if i not in ids]
+        unseen = [s for s in candidates if s["id"] != last] or candidates
+    story = rng.choice(unseen)
+    return story, [*shown, story["id"]]
+
+
+async def offer_story(ctx: ActionContext) -> ActionResult:
+    """Tell one story. Args: ``text`` (template with {who} and {story}), ``none`` (said
+    when the library is empty). Outcomes: ``shown``, ``none``."""
+    stories = entries(ctx.flows.content, "stories", "stories", STORY_KEYS)
+    if not stories:
+        none = ctx.text("none")
+        return ActionResult(replies=[Reply(none)] if none else [], outcome="none")
+    candidates = matching_stories(stories, await person_themes(ctx))
+    shown = [str(i) for i in ctx.state.vars.get("stories_shown") or []]
+    story, shown = pick_story(candidates, shown, ctx.rng)
+    text = ctx.text("text", extra={"who": ctx.render.raw(story["who"]),
+                                   "story": ctx.render.raw(story["text"])})
+    return ActionResult(vars={"stories_shown": shown}, replies=[Reply(text)], outcome="shown")
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("offer_story", provides=("stories_shown",))(offer_story)
