@@ -6,6 +6,7 @@ from bot.engine.actions import ActionRegistry
 
 # Modules that define actions; each has ``register(registry)``.
 _MODULES: list[str] = ["privacy", "checkin", "progress", "stories", "opportunities"]
+_MODULES += ["settings", "purposes", "safety"]
 
 
 def default_registry() -> ActionRegistry:

@@ -1,0 +1,79 @@
+"""Actions for the person's own settings: reading a time zone and a time of day.
+
+Mechanisms only: the words around them (questions, "I couldn't find that") live in the
+flows. Each action reads the person's answer from the ``answer`` argument and reports
+``ok`` or ``unknown`` as its outcome, so the flow decides what to say.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import cache
+
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+
+_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.|yb|yh)?$"
+)
+_MORNING = {"am", "a.m.", "yb"}  # yb: "y bore", Welsh for morning
+_EVENING = {"pm", "p.m.", "yh"}  # yh: "yr hwyr", Welsh for evening
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone by its case-folded name, and by its city with spaces for '_'."""
+    found: dict[str, str] = {}
+    for zone in sorted(zoneinfo.available_timezones()):
+        found.setdefault(zone.casefold(), zone)
+    for zone in sorted(zoneinfo.available_timezones()):
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/")):
+            city = zone.rsplit("/", 1)[1].replace("_", " ").casefold()
+            found.setdefault(city, zone)
+    return found
+
+
+def find_zone(answer: str) -> str | None:
+    """An IANA time zone name for what the person typed ("Europe/London", "london",
+    "new york", "Europe/Berlin "), or None."""
+    typed = " ".join(answer.strip().replace("_", " ").split()).casefold()
+    if not typed:
+        return None
+    return _zones().get(typed) or _zones().get(typed.replace(" ", "_"))
+
+
+def parse_time(answer: str) -> str | None:
+    """'HH:MM' for '9', '9am', '9.30 pm', '21:00', '7yh'; None when it isn't a time."""
+    match = _TIME.match(answer.strip().casefold())
+    if not match:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    half = match["half"]
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half in _EVENING else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+async def check_timezone(ctx: ActionContext) -> ActionResult:
+    """Set ``timezone`` from the typed ``answer`` when zoneinfo knows it."""
+    zone = find_zone(ctx.text("answer"))
+    if zone is None:
+        return ActionResult(outcome="unknown")
+    return ActionResult(vars={"timezone": zone}, outcome="ok")
+
+
+async def read_time(ctx: ActionContext) -> ActionResult:
+    """Set ``parsed_time`` ("HH:MM") from the typed ``answer``."""
+    value = parse_time(ctx.text("answer"))
+    if value is None:
+        return ActionResult(outcome="unknown")
+    return ActionResult(vars={"parsed_time": value}, outcome="ok")
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("check_timezone", provides=("timezone",))(check_timezone)
+    registry.register("read_time", provides=("parsed_time",))(read_time)
