@@ -68,7 +68,8 @@ def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | N
         flowset, known_actions, declared, str(system_path), partial=bool(failed))
         if problem.file not in failed)
     if problems:
-        raise InvalidFlows(problems)
+        # By file and line, as an author reads them; the sort is stable within a line.
+        raise InvalidFlows(sorted(problems, key=lambda p: (p.file, p.line)))
     return flowset
 
 

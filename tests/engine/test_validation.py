@@ -115,9 +115,9 @@ def test_every_problem_in_a_folder_is_reported_in_one_run(tmp_path: Path) -> Non
     lines = [str(p) for p in problems_in(root)]
     assert lines[:3] == [
         f"{root}/a_tabs.yaml:4: not valid YAML: found character '\\t' that cannot start any token",
+        f"{root}/b_key.yaml:1: flow 'b' needs 'steps:' with at least one step",
         f"{root}/b_key.yaml:2: unknown key 'step' in a flow; allowed: description, flow, "
         "interrupt, menu, open, steps, triggers",
-        f"{root}/b_key.yaml:1: flow 'b' needs 'steps:' with at least one step",
     ]
     assert lines[3].startswith(f"{root}/c_into.yaml:4: step 'one': an ask step needs 'into")
     assert lines[4] == f"{root}/d_orphan.yaml:6: step 'two' can never be reached in flow 'd'"
