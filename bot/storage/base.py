@@ -176,5 +176,20 @@ class Storage(Protocol):
         """Put a claimed message back as pending at ``due_at`` (dropped if a newer plan for
         the same person and kind already exists)."""
 
+    async def drop_scheduled(self, message_id: int) -> None:
+        """Forget a claimed message that must not be sent (the person paused, for example)."""
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending message falls due, for a scheduler deciding when to wake."""
+
     async def release_claims(self) -> int:
         """After a restart: every claimed message becomes pending again; return how many."""
+
+    # Delivery (migration 0004). Someone who blocked the bot is unreachable until they
+    # write again; scheduled messages skip them meanwhile.
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
+        """Mark (False) or clear (True); True if anything changed. Unknown people: no-op."""
+
+    async def is_reachable(self, key: PersonKey) -> bool:
+        """False only for a known person marked unreachable."""

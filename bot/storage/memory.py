@@ -21,6 +21,7 @@ from bot.storage.base import (
     TurnWrite,
 )
 from bot.storage.memory_schedule import MemoryScheduleMixin
+from bot.storage.reachability import MemoryReachabilityMixin
 
 # Rows as SQLite's SELECTs return them, so the same decoders apply:
 # achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
@@ -78,7 +79,7 @@ class _Person:
     scheduled: list[_Scheduled] = field(default_factory=list)
 
 
-class MemoryStorage(MemoryScheduleMixin):
+class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
     def __init__(self, *, clock: rows.Clock | None = None) -> None:

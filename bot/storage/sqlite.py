@@ -26,6 +26,7 @@ from bot.storage.base import (
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.rows import Clock
+from bot.storage.reachability import SQLiteReachabilityMixin
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
 
@@ -50,7 +51,7 @@ _STATE = (
 )
 
 
-class SQLiteStorage(SQLiteScheduleMixin):
+class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin):
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before

@@ -7,7 +7,7 @@ import asyncio
 from tests.fake_bot_api import BotMessage, FakeBotAPI
 
 
-async def settled(api: FakeBotAPI, timeout: float = 10) -> None:  # noqa: ASYNC109
+async def settled(api: FakeBotAPI, timeout: float = 20) -> None:  # noqa: ASYNC109
     """Wait until the bot has confirmed every update. goodhelp confirms an update only once
     its turn is committed and its replies sent, so this means "the bot has answered"."""
     loop = asyncio.get_running_loop()
@@ -29,7 +29,7 @@ class Person:
         fresh, self.seen = messages[self.seen:], len(messages)
         return fresh
 
-    async def replies(self, timeout: float = 10) -> list[BotMessage]:  # noqa: ASYNC109
+    async def replies(self, timeout: float = 20) -> list[BotMessage]:  # noqa: ASYNC109
         """Everything the bot sent since the last look, once it has answered."""
         await self.api.wait_for_messages(self.chat_id, self.seen + 1, timeout=timeout)
         await settled(self.api, timeout)

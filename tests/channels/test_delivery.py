@@ -110,3 +110,21 @@ async def test_final_failures_are_logged_with_a_reason_and_no_text(api: FakeBotA
     await settled(api)
     assert bot.outbox.failures["network"] == 1
     assert_logs_clean(caplog)
+
+
+async def test_forbidden_is_stored_until_they_write_again(api: FakeBotAPI, start_bot,
+                                                          tmp_path) -> None:
+    from bot.storage.sqlite import SQLiteStorage
+
+    bot = await start_bot(storage=SQLiteStorage(tmp_path / "goodhelp.db"))
+    storage = bot.app.storage
+    key = PersonKey("telegram", "75")
+    person = Person(api, 75)
+    await person.say("/start")
+    api.block(75)
+    api.send_text(75, "/menu")
+    await settled(api)
+    assert not await storage.is_reachable(key)
+    api.unblock(75)
+    await person.say("/menu")
+    assert await storage.is_reachable(key)
