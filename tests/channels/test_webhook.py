@@ -30,5 +30,5 @@ async def test_webhook_takes_updates_only_with_the_secret(api: FakeBotAPI, start
         async with session.post(url, json=update, headers=headers) as real:
             assert real.status == 200
     api.world.updates.clear()  # the webhook delivered it; getUpdates is not used here
-    welcome, question = await api.wait_for_messages(77, 2)
+    _welcome, question = await api.wait_for_messages(77, 2)
     assert question.callback_data
