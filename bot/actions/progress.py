@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -79,7 +80,14 @@ def summary(ctx: ActionContext, progress: Progress) -> str:
 def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
     """A PNG: wins per day or week as bars above, confidence ratings as a line below."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import DateFormatter
+    from matplotlib.dates import (
+        DAILY,
+        MO,
+        DateFormatter,
+        RRuleLocator,
+        WeekdayLocator,
+        rrulewrapper,
+    )
     from matplotlib.figure import Figure
 
     panels = [p for p, has in (("wins", progress.wins), ("confidence", progress.ratings)) if has]
@@ -108,6 +116,11 @@ def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
             ax.set_yticks([1, 4, 7, 10])
             ax.set_title(labels["confidence"], loc="left")
     axes[-1].set_xlim(_noon(start) - timedelta(days=1), _noon(end) + timedelta(days=1))
+    span = (end - start).days + 1
+    # About seven labels: midday under each day's bar, or the Monday that starts a week.
+    locator = (RRuleLocator(rrulewrapper(DAILY, byhour=12, interval=math.ceil(span / 7)))
+               if daily else WeekdayLocator(byweekday=MO, interval=math.ceil(span / 49)))
+    axes[-1].xaxis.set_major_locator(locator)
     axes[-1].xaxis.set_major_formatter(DateFormatter("%d/%m"))  # numbers: no month names
     figure.tight_layout()
     out = io.BytesIO()

@@ -1,0 +1,53 @@
+"""The check-in's mechanisms: recalling a recent win, comparing confidence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.actions.checkin import confidence_change, recall_win
+from tests.actions.conftest import NOW, FakePerson, MakeCtx
+
+
+async def test_no_recent_win(make_ctx: MakeCtx) -> None:
+    person = FakePerson()
+    person.win("old news", NOW - timedelta(days=45))
+    result = await recall_win(make_ctx(person=person))
+    assert result.outcome == "none" and "recalled_win" in result.clear
+
+
+async def test_recalls_a_recent_win_and_not_the_same_one_twice_running(make_ctx: MakeCtx) -> None:
+    person = FakePerson()
+    person.win("phoned the college", NOW - timedelta(days=2))
+    person.win("went for a walk", NOW - timedelta(days=1))
+    last = None
+    for seed in range(10):
+        result = await recall_win(make_ctx(vars={"recalled_win_id": last}, person=person,
+                                           seed=seed))
+        assert result.outcome == "found"
+        assert result.vars["recalled_win_id"] != last
+        assert result.vars["recalled_win"] in ("phoned the college", "went for a walk")
+        last = result.vars["recalled_win_id"]
+
+
+async def test_recent_days_comes_from_args(make_ctx: MakeCtx) -> None:
+    person = FakePerson()
+    person.win("fixed the bike", NOW - timedelta(days=10))
+    result = await recall_win(make_ctx({"recent_days": 7}, person=person))
+    assert result.outcome == "none"
+
+
+async def test_confidence_change_outcomes(make_ctx: MakeCtx) -> None:
+    cases = [(None, 5, "first"), (4, 6, "up"), (6, 6, "same"), (8, 3, "down"), ("7", "9", "up")]
+    for before, today, outcome in cases:
+        result = await confidence_change(make_ctx(vars={"last_confidence": before,
+                                                        "checkin_confidence": today}))
+        assert result.outcome == outcome
+        assert result.vars["last_confidence"] == int(today)
+        assert result.vars["last_confidence_at"] == NOW.isoformat()
+        if before is not None:
+            assert result.vars["previous_confidence"] == int(before)
+
+
+async def test_confidence_change_without_a_number(make_ctx: MakeCtx) -> None:
+    result = await confidence_change(make_ctx(vars={"checkin_confidence": "skip"}))
+    assert result.outcome == "none" and not result.vars
