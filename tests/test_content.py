@@ -87,9 +87,10 @@ def test_every_text_is_in_english_and_welsh_and_asks_rather_than_orders(
                                 "en and cy")
                 continue
             for text in value.values():
-                if DIRECTIVE.search(text):
+                directive = DIRECTIVE.search(text)
+                if directive:
                     problems.append(f"{CONTENT / name}.yaml:{line}: {item['id']} {field}: "
-                                    f"directive phrase {DIRECTIVE.search(text).group(0)!r}")
+                                    f"directive phrase {directive.group(0)!r}")
                 if "{" in text or "}" in text:
                     problems.append(f"{CONTENT / name}.yaml:{line}: braces in {field}")
     assert not problems, "\n" + "\n".join(problems)

@@ -21,8 +21,8 @@ async def recall_win(ctx: ActionContext) -> ActionResult:
     Args: ``recent_days`` (default 30), ``choose_from`` (default 5). Avoids the win
     recalled last time when there is another. Outcomes: ``found``, ``none``.
     """
-    days = _int(ctx.args.get("recent_days"), RECENT_DAYS)
-    pool = _int(ctx.args.get("choose_from"), CHOOSE_FROM)
+    days = _int(ctx.args.get("recent_days"), None) or RECENT_DAYS
+    pool = _int(ctx.args.get("choose_from"), None) or CHOOSE_FROM
     since = ctx.now - timedelta(days=days)
     wins = [w for w in await ctx.reader.achievements(max(1, pool)) if w.at >= since]
     if not wins:

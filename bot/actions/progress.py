@@ -118,10 +118,15 @@ def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
     axes[-1].set_xlim(_noon(start) - timedelta(days=1), _noon(end) + timedelta(days=1))
     span = (end - start).days + 1
     # About seven labels: midday under each day's bar, or the Monday that starts a week.
-    locator = (RRuleLocator(rrulewrapper(DAILY, byhour=12, interval=math.ceil(span / 7)))
-               if daily else WeekdayLocator(byweekday=MO, interval=math.ceil(span / 49)))
+    # (matplotlib.dates is untyped, hence the ignores.)
+    if daily:
+        rule = rrulewrapper(DAILY, byhour=12, interval=math.ceil(span / 7))  # type: ignore[no-untyped-call]
+        locator = RRuleLocator(rule)  # type: ignore[no-untyped-call]
+    else:
+        locator = WeekdayLocator(byweekday=MO, interval=math.ceil(span / 49))  # type: ignore[no-untyped-call]
     axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(DateFormatter("%d/%m"))  # numbers: no month names
+    formatter = DateFormatter("%d/%m")  # type: ignore[no-untyped-call]  # numbers, no month names
+    axes[-1].xaxis.set_major_formatter(formatter)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")

@@ -9,7 +9,7 @@ can show them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.actions.library import ANY_THEME, STORY_KEYS, entries, person_themes
@@ -17,16 +17,16 @@ from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Reply
 
 
-def matching_stories(stories: list[Mapping[str, Any]], wanted: set[str]
+def matching_stories(stories: Sequence[Mapping[str, Any]], wanted: set[str]
                      ) -> list[Mapping[str, Any]]:
     """Stories sharing a theme with the person; all stories if none match or no theme
     is known (a purpose themed "other" counts as no particular theme)."""
     wanted = wanted - {ANY_THEME}
     found = [s for s in stories if wanted & set(s["themes"])]
-    return found or stories
+    return found or list(stories)
 
 
-def pick_story(candidates: list[Mapping[str, Any]], shown: list[str], rng: Any
+def pick_story(candidates: Sequence[Mapping[str, Any]], shown: list[str], rng: Any
                ) -> tuple[Mapping[str, Any], list[str]]:
     """The next story and the new list of shown ids."""
     unseen = [s for s in candidates if s["id"] not in shown]
@@ -34,7 +34,7 @@ def pick_story(candidates: list[Mapping[str, Any]], shown: list[str], rng: Any
         last = shown[-1] if shown else None
         ids = {s["id"] for s in candidates}
         shown = [i for i in shown if i not in ids]
-        unseen = [s for s in candidates if s["id"] != last] or candidates
+        unseen = [s for s in candidates if s["id"] != last] or list(candidates)
     story = rng.choice(unseen)
     return story, [*shown, story["id"]]
 

@@ -37,15 +37,16 @@ async def test_recent_days_comes_from_args(make_ctx: MakeCtx) -> None:
 
 
 async def test_confidence_change_outcomes(make_ctx: MakeCtx) -> None:
-    cases = [(None, 5, "first"), (4, 6, "up"), (6, 6, "same"), (8, 3, "down"), ("7", "9", "up")]
+    cases: list[tuple[object, object, str]] = [
+        (None, 5, "first"), (4, 6, "up"), (6, 6, "same"), (8, 3, "down"), ("7", "9", "up")]
     for before, today, outcome in cases:
         result = await confidence_change(make_ctx(vars={"last_confidence": before,
                                                         "checkin_confidence": today}))
         assert result.outcome == outcome
-        assert result.vars["last_confidence"] == int(today)
+        assert result.vars["last_confidence"] == int(str(today))
         assert result.vars["last_confidence_at"] == NOW.isoformat()
         if before is not None:
-            assert result.vars["previous_confidence"] == int(before)
+            assert result.vars["previous_confidence"] == int(str(before))
 
 
 async def test_confidence_change_without_a_number(make_ctx: MakeCtx) -> None:
