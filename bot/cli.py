@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -141,6 +142,10 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     app = await open_app(args.flows or settings.flows_path,
                          SQLiteStorage(args.db or settings.db_path))
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 become U+FFFD here, where they are decoded; the default
+        # (surrogateescape) would hand the engine text that cannot be stored.
+        sys.stdin.reconfigure(errors="replace")
     try:
         chat = TerminalChat(app.conversations.handle, person=args.person, stdin=sys.stdin,
                             stdout=sys.stdout, files_dir=settings.files_path)
