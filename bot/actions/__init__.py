@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.engine.actions import ActionRegistry
 
 # Modules that define actions; each has ``register(registry)``.
-_MODULES: list[str] = ["privacy", "checkin", "progress", "stories", "opportunities"]
+_MODULES: list[str] = ["privacy", "checkin", "progress", "stories", "opportunities", "scheduling"]
 _MODULES += ["settings", "purposes", "safety"]
 
 

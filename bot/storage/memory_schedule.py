@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.storage.base import NextMessage, PersonKey, ScheduledMessage
-from bot.storage.rows import to_text
+from bot.storage.rows import from_text, to_text
 from bot.storage.sqlite_schedule import KEEP_SENT, encode_payload, message_row
 
 if TYPE_CHECKING:
@@ -106,6 +106,18 @@ class MemoryScheduleMixin:
             person.scheduled.remove(m)
         else:
             m.status, m.due_at = "pending", to_text(due_at)
+
+    async def drop_scheduled(self, message_id: int) -> None:
+        self._check_open()
+        found = self._find(message_id)
+        if found is not None:
+            found[1].scheduled.remove(found[2])
+
+    async def next_due_at(self) -> datetime | None:
+        self._check_open()
+        due = [m.due_at for p in self._people.values() for m in p.scheduled
+               if m.status == "pending"]
+        return from_text(min(due)) if due else None
 
     async def release_claims(self) -> int:
         self._check_open()

@@ -210,6 +210,24 @@ class SQLiteScheduleMixin:
 
         await self._in_transaction(work)
 
+    async def drop_scheduled(self, message_id: int) -> None:
+        """Forget a message that must not be sent."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute("DELETE FROM scheduled_messages WHERE id = ?", (message_id,))
+
+        await self._in_transaction(work)
+
+    async def next_due_at(self) -> datetime | None:
+        """The earliest pending due time (the partial index's first entry)."""
+
+        async def work(conn: aiosqlite.Connection) -> datetime | None:
+            rows = list(await conn.execute_fetchall(
+                "SELECT min(due_at) FROM scheduled_messages WHERE status = 'pending'"))
+            return from_text(rows[0][0]) if rows and rows[0][0] else None
+
+        return await self._in_transaction(work)
+
     async def release_claims(self) -> int:
         """Every claimed message becomes pending again (one process holds the file)."""
 

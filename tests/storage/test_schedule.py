@@ -102,6 +102,18 @@ class TestScheduleContract:
         [row] = await storage.claim_due(at(2), 10)
         assert row.attempt == 2
 
+    async def test_drop_and_next_due(self, storage: Storage) -> None:
+        assert await storage.next_due_at() is None
+        await person(storage, SAM)
+        await person(storage, ALEX)
+        await storage.schedule(SAM, checkin(7))
+        await storage.schedule(ALEX, checkin(3))
+        assert await storage.next_due_at() == at(3)
+        [row] = await storage.claim_due(at(3), 10)
+        assert await storage.next_due_at() == at(7)  # claimed rows are not waited for
+        await storage.drop_scheduled(row.id)
+        assert await storage.scheduled(ALEX) == []
+
     async def test_deleting_a_person_deletes_their_schedule(self, storage: Storage) -> None:
         await person(storage, SAM)
         await storage.schedule(SAM, checkin(1))

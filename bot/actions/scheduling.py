@@ -1,0 +1,222 @@
+"""Actions for scheduled check-ins (flows/nudge.yaml, flows/why.yaml).
+
+``scheduled_opening`` runs in the turn a scheduled message starts, so everything it
+decides (the new rhythm, the encouragement sent, the reply history) is committed
+atomically with that turn. Words come from flows/config/policy.yaml and
+flows/content/encouragement.yaml; this module only chooses among them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.events import Reply
+from bot.scheduling import encouragement
+from bot.scheduling.planning import parse_moment, rhythm
+from bot.scheduling.policy import Decision, Policy, Signals, decide
+
+HISTORY = 30  # reply letters kept
+_policies: dict[int, Policy] = {}
+
+
+def policy_of(ctx: ActionContext) -> Policy:
+    raw = ctx.flows.config.get("policy")
+    if raw is None:
+        raise LookupError("flows/config/policy.yaml is missing")
+    key = id(raw)
+    if key not in _policies:
+        _policies[key] = Policy.from_mapping(raw)
+    return _policies[key]
+
+
+def _words(ctx: ActionContext, section: str, key: str, extra: Mapping[str, Any]) -> str:
+    value = policy_of(ctx).words.get(section, {}).get(key, "")
+    return ctx.render.raw(value, extra=extra)
+
+
+def _rhythm_words(ctx: ActionContext, name: str) -> str:
+    return _words(ctx, "rhythm_words", name, {})
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+async def _engaged_since(ctx: ActionContext, since: datetime) -> bool:
+    """Did the person answer the last check-in, or act on their own since it?"""
+    vars = ctx.state.vars
+    if str(vars.get("checkin_replied", "")) == "yes":
+        return True
+    asked_at = str(vars.get("prompt_rhythm") or "")
+    if asked_at and asked_at != rhythm(vars, policy_of(ctx)):
+        return True  # they changed their rhythm in /settings since
+    wins = await ctx.reader.achievements(1)
+    ratings = await ctx.reader.ratings(1)
+    return any(row.at >= since for row in [*wins, *ratings])
+
+
+async def scheduled_opening(ctx: ActionContext) -> ActionResult:
+    """The start of a scheduled check-in: apply the policy, then encourage.
+
+    Outcomes: ``changed`` (the rhythm changed; the flow offers to keep the old one),
+    ``still_want`` (three unanswered: ask gently), ``stop`` (a long silence: send
+    nothing), ``plain``.
+    """
+    policy = policy_of(ctx)
+    vars = ctx.state.vars
+    current = rhythm(vars, policy)
+    chosen = str(vars.get("rhythm_chosen", "")) == "yes"
+    last_prompt = parse_moment(vars.get("prompt_at"))
+    history = str(vars.get("reply_history") or "")
+    unanswered = _int(vars.get("unanswered"))
+    if last_prompt is not None:
+        engaged = await _engaged_since(ctx, last_prompt)
+        unanswered = 0 if engaged else unanswered + 1
+        history = (history + ("y" if engaged else "n"))[-HISTORY:]
+    ratings = [(r.at, int(r.value)) for r in await ctx.reader.ratings(20)]
+    wins = await ctx.reader.achievements(50)
+    decision = decide(
+        policy, current, level_since=parse_moment(vars.get("rhythm_since")), now=ctx.now,
+        signals=Signals(ratings, [(w.at, bool(w.prompted)) for w in wins], history, unanswered),
+        chosen=chosen, last_dip_rating_at=parse_moment(vars.get("dip_rating_at")))
+    values: dict[str, Any] = {
+        "prompt_at": ctx.now.isoformat(), "prompt_turn": ctx.state.turn,
+        "prompt_rhythm": decision.level, "checkin_replied": "", "unanswered": unanswered,
+        "reply_history": history, "rhythm_reason": decision.reason,
+    }
+    if decision.dip and ratings:
+        values["dip_rating_at"] = ratings[0][0].isoformat()
+    if vars.get("rhythm_since") is None:
+        values["rhythm_since"] = ctx.now.isoformat()
+    changed = decision.changed_from(current)
+    if changed:
+        values.update(checkin_rhythm=decision.level, previous_rhythm=current,
+                      rhythm_since=ctx.now.isoformat())
+    values["rhythm_words"] = _rhythm_words(ctx, decision.level)
+    values["old_rhythm_words"] = _rhythm_words(ctx, current)
+    if decision.stop:
+        return ActionResult(vars=values, outcome="stop")
+    if decision.ask_still_want:
+        values["still_want_asked"] = "yes"
+        return ActionResult(vars=values, outcome="still_want")
+    replies = [await _opening_text(ctx, decision, wins, values)]
+    if changed:
+        replies.append(Reply(_change_text(ctx, decision, current)))
+    return ActionResult(vars=values, replies=[r for r in replies if r.text],
+                        outcome="changed" if changed else "plain")
+
+
+def _change_text(ctx: ActionContext, decision: Decision, old: str) -> str:
+    extra = {"rhythm": _rhythm_words(ctx, decision.level), "old_rhythm": _rhythm_words(ctx, old),
+             "from_rating": decision.from_rating, "to_rating": decision.to_rating}
+    reason = _words(ctx, "reasons", decision.reason, extra)
+    policy = policy_of(ctx)
+    direction = "less" if policy.index(decision.level) > policy.index(old) else "more"
+    return _words(ctx, "change", direction, {**extra, "reason": reason})
+
+
+async def _opening_text(ctx: ActionContext, decision: Decision, wins: list[Any],
+                        values: dict[str, Any]) -> Reply:
+    content = ctx.flows.content.get("encouragement") or {}
+    policy = policy_of(ctx)
+    if decision.dip:
+        old_enough = [w for w in wins
+                      if w.at <= ctx.now - timedelta(days=policy.playback_min_age_days)]
+        if old_enough:
+            win = ctx.rng.choice(old_enough[:10])
+            when = encouragement.ago(content, win.at, ctx.now)
+            text = ctx.render.raw(content.get("playback", ""), key="playback", extra={
+                "win": win.text, "win_when": when, "win_when_lower": when[:1].lower() + when[1:]})
+            return Reply(text)
+    recent_win = wins[0] if wins and wins[0].at >= ctx.now - timedelta(days=30) else None
+    vars = ctx.state.vars
+    have = {"purpose"} if vars.get("purpose") else set()
+    if recent_win is not None:
+        have.add("win")
+    recent = [str(x) for x in vars.get("encouragement_recent") or []]
+    item = encouragement.pick(content, have=have, theme=str(vars.get("purpose_theme") or ""),
+                              recent=recent, rng=ctx.rng)
+    if item is None:
+        return Reply("")
+    values["encouragement_recent"] = [*recent, item.id][-encouragement.RECENT:]
+    extra: dict[str, Any] = {"purpose": vars.get("purpose", "")}
+    if recent_win is not None:
+        extra.update(win=recent_win.text,
+                     win_when=encouragement.ago(content, recent_win.at, ctx.now))
+    return Reply(ctx.render.raw(item.text, extra=extra))
+
+
+async def explain_rhythm(ctx: ActionContext) -> ActionResult:
+    """For "Why am I getting this?": the current rhythm and the reason, in words."""
+    policy = policy_of(ctx)
+    vars = ctx.state.vars
+    current = rhythm(vars, policy)
+    chosen = str(vars.get("rhythm_chosen", "")) == "yes"
+    reason = "chosen" if chosen else str(vars.get("rhythm_reason") or "start")
+    if reason not in policy.words.get("reasons", {}):
+        reason = "steady"
+    last = await ctx.reader.ratings(3)
+    extra = {"rhythm": _rhythm_words(ctx, current),
+             "from_rating": last[-1].value if last else "",
+             "to_rating": last[0].value if last else ""}
+    return ActionResult(vars={"rhythm_words": extra["rhythm"],
+                              "rhythm_reason_words": _words(ctx, "reasons", reason, extra)})
+
+
+def _shift(ctx: ActionContext, more: bool) -> ActionResult:
+    """Move one level; the person asked, so it is their choice from now on."""
+    policy = policy_of(ctx)
+    current = rhythm(ctx.state.vars, policy)
+    if more:
+        target = policy.more_support(current)
+    else:
+        target = policy.levels[min(policy.index(current) + 1, len(policy.levels) - 1)].name
+    values = {"checkin_replied": "yes", "unanswered": 0, "still_want_asked": "",
+              "rhythm_words": _rhythm_words(ctx, target)}
+    if target == current:
+        return ActionResult(vars=values, outcome="unchanged")
+    values.update(checkin_rhythm=target, previous_rhythm=current, rhythm_chosen="yes",
+                  rhythm_reason="asked" if more else "chosen", rhythm_since=ctx.now.isoformat())
+    return ActionResult(vars=values, outcome="changed")
+
+
+async def more_often(ctx: ActionContext) -> ActionResult:
+    return _shift(ctx, more=True)
+
+
+async def less_often(ctx: ActionContext) -> ActionResult:
+    return _shift(ctx, more=False)
+
+
+async def keep_rhythm(ctx: ActionContext) -> ActionResult:
+    """Keep the rhythm the policy just changed: the person's choice wins from now on."""
+    policy = policy_of(ctx)
+    old = str(ctx.state.vars.get("previous_rhythm") or rhythm(ctx.state.vars, policy))
+    return ActionResult(vars={
+        "checkin_rhythm": old, "rhythm_chosen": "yes", "rhythm_reason": "chosen",
+        "checkin_replied": "yes", "rhythm_words": _rhythm_words(ctx, old),
+        "prompt_rhythm": old, "rhythm_since": ctx.now.isoformat()})
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("scheduled_opening", provides=(
+        "prompt_at", "prompt_turn", "prompt_rhythm", "checkin_replied", "unanswered",
+        "reply_history", "rhythm_reason", "dip_rating_at", "rhythm_since", "checkin_rhythm",
+        "previous_rhythm", "rhythm_words", "old_rhythm_words", "still_want_asked",
+        "encouragement_recent"))(scheduled_opening)
+    registry.register("explain_rhythm", provides=("rhythm_words", "rhythm_reason_words"))(
+        explain_rhythm)
+    shift = ("checkin_replied", "unanswered", "still_want_asked", "rhythm_words",
+             "checkin_rhythm", "previous_rhythm", "rhythm_chosen", "rhythm_reason",
+             "rhythm_since")
+    registry.register("more_often", provides=shift)(more_often)
+    registry.register("less_often", provides=shift)(less_often)
+    registry.register("keep_rhythm", provides=(
+        "checkin_rhythm", "rhythm_chosen", "rhythm_reason", "checkin_replied", "rhythm_words",
+        "prompt_rhythm", "rhythm_since"))(keep_rhythm)

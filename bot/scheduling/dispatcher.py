@@ -1,0 +1,187 @@
+"""The dispatcher: claims due messages, starts the check-in through the service, hands
+the replies to the channel, marks them sent and plans the next one.
+
+The database holds the truth; schedulers only call :meth:`Dispatcher.tick`. A message is
+claimed (committed) before anything is sent and marked sent after, so a crash loses
+nothing: a claim left behind is released on start and tried again. A crash between
+sending and marking may send that one message twice, never more. Delivery is worked out
+from the person's state, which the check-in's first turn writes atomically (see
+docs/scheduling.md, "Crash windows").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.engine.events import Command, Event, Reply, Start
+from bot.engine.runner import Outcome
+from bot.logsafe import describe
+from bot.scheduling.clock import Clock
+from bot.scheduling.planning import (
+    may_send_at,
+    next_due,
+    parse_moment,
+    plan_signature,
+)
+from bot.scheduling.policy import Policy
+from bot.service import Conversations
+from bot.storage.base import NextMessage, PersonKey, ScheduledMessage, Storage
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[PersonKey, list[Reply]], Awaitable[None]]
+KIND = "checkin"
+
+
+@dataclass
+class TickReport:
+    """What one tick did, by outcome (sent, busy, waiting, dropped, failed, recovered...)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get("sent", 0)
+
+
+class Dispatcher:
+    """Sends scheduled check-ins. ``send(key, replies)`` is the channel's delivery."""
+
+    def __init__(self, conversations: Conversations, storage: Storage, policy: Policy,
+                 clock: Clock, send: Send, *, batch: int = 200, concurrency: int = 32) -> None:
+        self.conversations = conversations
+        self.storage = storage
+        self.policy = policy
+        self.clock = clock
+        self.send = send
+        self.batch = batch
+        self._limit = asyncio.Semaphore(concurrency)
+        self._planned: dict[PersonKey, str] = {}  # plan signature last written, per person
+        self.flow = str(policy.delivery["flow"])
+        self.retry = timedelta(minutes=float(policy.delivery["retry_minutes"]))
+        self.idle = timedelta(minutes=float(policy.delivery["idle_minutes"]))
+        self.send_retries = int(policy.delivery["send_retries"])
+
+    async def start(self) -> int:
+        """Release claims a crash left behind and start planning after every turn."""
+        released = await self.storage.release_claims()
+        if self.on_turn not in self.conversations.listeners:
+            self.conversations.listeners.append(self.on_turn)
+        return released
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Deliver everything due by ``now`` (default: the clock's now)."""
+        now = now or self.clock.now()
+        report = TickReport()
+        while True:
+            rows = await self.storage.claim_due(now, self.batch)
+            outcomes = await asyncio.gather(*(self._guarded(row, now) for row in rows))
+            for outcome in outcomes:
+                report.add(outcome)
+            if len(rows) < self.batch:
+                return report
+
+    async def _guarded(self, row: ScheduledMessage, now: datetime) -> str:
+        async with self._limit:
+            try:
+                return await self.deliver(row, now)
+            except Exception as exc:  # one person's problem must not stop the others
+                log.error("scheduled message %d failed: %s", row.id, describe(exc))
+                await self.storage.reschedule(row.id, now + self.retry)
+                return "error"
+
+    async def deliver(self, row: ScheduledMessage, now: datetime) -> str:
+        key = row.key
+        state = await self.conversations.state_of(key)
+        if state is None:
+            await self.storage.drop_scheduled(row.id)
+            return "dropped"
+        vars = state.vars
+        allowed = may_send_at(vars, self.policy, now)
+        if allowed is None:  # paused, stopped, or "only when I ask"
+            await self.storage.drop_scheduled(row.id)
+            self._planned.pop(key, None)
+            return "dropped"
+        if allowed > now:  # quiet hours or the safety pause
+            await self.storage.reschedule(row.id, allowed)
+            return "waiting"
+        prompt_at = parse_moment(vars.get("prompt_at"))
+        untouched = state.turn == vars.get("prompt_turn")  # nothing since our last prompt
+        if prompt_at is not None and prompt_at >= row.due_at:
+            # This message's check-in already started (a crash or a failed send after it).
+            if not untouched or state.flow is None:
+                await self._finish(row, key, vars, now)
+                return "recovered"
+            # The person has not done anything since: it may never have reached them.
+        if state.flow is not None:
+            left = row.last_turn_at is None or now - row.last_turn_at >= self.idle
+            if not (untouched or left):
+                await self.storage.reschedule(row.id, now + self.retry)
+                return "busy"  # never interrupt a conversation in progress
+            # An unanswered check-in or a conversation left days ago: close it quietly.
+            await self.conversations.handle(key, Command("cancel"))
+        start = Start(self.flow, reason=f"scheduled:{row.kind}")
+        replies = await self.conversations.handle(key, start)
+        after = await self.conversations.state_of(key)
+        after_vars = after.vars if after is not None else {}
+        if not replies:
+            if after is not None and after_vars.get("prompt_at") != vars.get("prompt_at"):
+                await self._finish(row, key, after_vars, now)  # the policy chose silence
+                return "silent"
+            await self.storage.reschedule(row.id, now + self.retry)
+            return "busy"  # they started talking in the meantime
+        try:
+            await self.send(key, replies)
+        except Exception as exc:
+            log.warning("sending scheduled message %d failed: %s", row.id, describe(exc))
+            if row.attempt >= self.send_retries:
+                await self.storage.drop_scheduled(row.id)
+                await self._plan(key, after_vars, now)
+            else:
+                await self.storage.reschedule(row.id, now + self.retry * row.attempt)
+            return "failed"
+        await self._finish(row, key, after_vars, now)
+        return "sent"
+
+    async def _finish(self, row: ScheduledMessage, key: PersonKey, vars: Any,
+                      now: datetime) -> None:
+        due = next_due(vars, self.policy, now)
+        following = None if due is None else NextMessage(KIND, due, self._payload(vars))
+        await self.storage.finish_scheduled(row.id, now, following)
+        self._planned[key] = plan_signature(vars)
+
+    def _payload(self, vars: Any) -> dict[str, Any]:
+        return {"flow": self.flow, "plan": plan_signature(vars)}
+
+    async def _plan(self, key: PersonKey, vars: Any, now: datetime) -> None:
+        due = next_due(vars, self.policy, now)
+        if due is None:
+            await self.storage.unschedule(key, KIND)
+        else:
+            await self.storage.schedule(key, NextMessage(KIND, due, self._payload(vars)))
+        self._planned[key] = plan_signature(vars)
+
+    async def replan(self, key: PersonKey) -> None:
+        """Plan the person's next check-in from their stored state (tools and tests)."""
+        state = await self.conversations.state_of(key)
+        if state is not None:
+            await self._plan(key, state.vars, self.clock.now())
+
+    async def on_turn(self, key: PersonKey, event: Event, outcome: Outcome) -> None:
+        """After every committed turn: plan again if anything the plan depends on changed."""
+        if isinstance(event, Start):
+            return  # the dispatcher plans after its own check-ins
+        signature = plan_signature(outcome.state.vars)
+        if self._planned.get(key) == signature:
+            return
+        if len(self._planned) > 200_000:
+            self._planned.clear()
+        await self._plan(key, outcome.state.vars, self.clock.now())

@@ -1,0 +1,100 @@
+"""What wakes the dispatcher. Only wakes it: every pending message is in the database.
+
+- Terminal mode: :class:`SchedulerLoop`, an APScheduler 3 ``AsyncIOScheduler`` job that
+  calls ``tick()`` every ``interval`` seconds.
+- Telegram mode: :func:`start_telegram_scheduling`, called from the Application's
+  ``post_init``, puts the same call on python-telegram-bot's JobQueue.
+- :func:`wake_loop` is a plain asyncio loop that sleeps until the next message is due
+  (or ``max_sleep``), for hosts that run neither.
+Tests use none of them: they move a FakeClock and call ``tick()`` themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.logsafe import describe
+from bot.scheduling.dispatcher import Dispatcher, Send
+from bot.scheduling.policy import Policy
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+DEFAULT_INTERVAL = 30.0  # seconds between wake-ups: the most a check-in can be late
+
+
+def build_dispatcher(app: App, send: Send, **options: Any) -> Dispatcher:
+    """A dispatcher for an opened App, with the policy from its flows folder."""
+    raw = app.flows.config.get("policy")
+    if raw is None:
+        raise LookupError("flows/config/policy.yaml is missing")
+    return Dispatcher(app.conversations, app.storage, Policy.from_mapping(raw), app.clock, send,
+                      **options)
+
+
+async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None:
+    try:
+        report = await dispatcher.tick(now)
+        if report.counts:
+            log.info("scheduled messages: %s", report.counts)
+    except Exception as exc:  # the next wake-up tries again; the rows are still there
+        log.error("dispatcher tick failed: %s", describe(exc))
+
+
+class SchedulerLoop:
+    """APScheduler 3 in the running event loop, waking the dispatcher on an interval."""
+
+    def __init__(self, dispatcher: Dispatcher, interval: float = DEFAULT_INTERVAL) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+        self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
+                                args=[self.dispatcher], id="goodhelp-dispatcher",
+                                max_instances=1, coalesce=True,
+                                next_run_time=datetime.now().astimezone())
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+
+async def start_telegram_scheduling(application: Any, app: App, send: Send, *,
+                                    interval: float = DEFAULT_INTERVAL) -> Dispatcher:
+    """Call from the Telegram Application's ``post_init``: releases old claims and puts
+    the dispatcher on the JobQueue. ``send(key, replies)`` is the channel's delivery."""
+    dispatcher = build_dispatcher(app, send)
+    await dispatcher.start()
+
+    async def wake(context: Any) -> None:
+        await safe_tick(dispatcher)
+
+    application.job_queue.run_repeating(wake, interval=interval, first=1.0,
+                                        name="goodhelp-dispatcher",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    return dispatcher
+
+
+async def wake_loop(dispatcher: Dispatcher, stop: asyncio.Event, *,
+                    max_sleep: float = DEFAULT_INTERVAL) -> None:
+    """Tick, then sleep until the next message is due (at most ``max_sleep``), until stop."""
+    await dispatcher.start()
+    while not stop.is_set():
+        await safe_tick(dispatcher)
+        due = await dispatcher.storage.next_due_at()
+        wait = max_sleep
+        if due is not None:
+            wait = min(max_sleep, max(0.05, (due - dispatcher.clock.now()).total_seconds()))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+        except TimeoutError:
+            pass
