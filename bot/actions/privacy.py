@@ -29,8 +29,10 @@ async def forget_all(ctx: ActionContext) -> ActionResult:
 
 
 async def delete_everything(ctx: ActionContext) -> ActionResult:
-    """Erase the person: their state and every stored row, after this turn's replies."""
-    return ActionResult(clear=tuple(ctx.state.vars), effects=[Effect("delete_person")])
+    """Erase the person: their state and every stored row, once this turn's replies are
+    made (the service commits nothing for a turn that deletes). The variables stay for the
+    rest of the turn, so the goodbye is still in the person's language."""
+    return ActionResult(effects=[Effect("delete_person")])
 
 
 def _plain(value: Any) -> Any:
