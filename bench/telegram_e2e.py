@@ -1,0 +1,146 @@
+"""Telegram end to end: goodhelp against a minimal python-telegram-bot echo bot.
+
+Both run as real processes against one fake Bot API (tests/fake_bot_api) in this process,
+one after the other, with the same people doing the same closed loop: send a message,
+wait for the one reply, send the next. goodhelp runs the win flow ("/win", then the win,
+one reply each) after an unmeasured onboarding; the echo bot echoes. Reported: updates
+per second over the measured turns, and p50/p99 of send-to-reply latency.
+
+    .venv/bin/python bench/telegram_e2e.py --people 200 --turns 20
+
+Telegram's flood limits are raised for both (TELEGRAM_MAX_PER_SECOND and
+TELEGRAM_PER_CHAT_BURST for goodhelp; the fake enforces none): this measures the bots,
+not the limits, which would hold both to 30 messages a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_bot_api import FakeBotAPI  # noqa: E402
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+FLOWS = ROOT / "tests" / "fixtures" / "steady_flows"  # fixed flows: comparable runs
+
+
+def echo_bot(base_url: str, token: str) -> None:
+    """The baseline: PTB's smallest echo bot, updates handled concurrently."""
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    async def echo(update: Update, context: object) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    app = (ApplicationBuilder().token(token).base_url(base_url).concurrent_updates(True)
+           .build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.run_polling(poll_interval=0, timeout=10)
+
+
+async def start(kind: str, api: FakeBotAPI, db: Path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PTB_TIMEDELTA": "1", "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_BASE_URL": api.url, "GOODHELP_DB": str(db),
+           "GOODHELP_FLOWS": str(FLOWS), "GOODHELP_LOG_LEVEL": "WARNING",
+           "TELEGRAM_MAX_PER_SECOND": "1000000", "TELEGRAM_PER_CHAT_BURST": "1000000"}
+    if kind == "echo":
+        args = [__file__, "--echo-bot", api.base_url]
+    else:
+        args = ["-m", "bot", "--env-file", os.devnull, "run"]
+    calls = len(api.calls("getUpdates"))
+    proc = await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
+                                                stdin=asyncio.subprocess.DEVNULL)
+    await api.wait_for_calls("getUpdates", calls + 1, timeout=30)
+    return proc
+
+
+async def turn(api: FakeBotAPI, chat_id: int, text: str, latencies: list[float]) -> None:
+    before = len(api.messages_to(chat_id))
+    sent = time.perf_counter()
+    api.send_text(chat_id, text)
+    await api.wait_for_messages(chat_id, before + 1, timeout=60)
+    latencies.append(time.perf_counter() - sent)
+
+
+async def person(api: FakeBotAPI, kind: str, chat_id: int, turns: int,
+                 latencies: list[float]) -> None:
+    for n in range(turns):
+        if kind == "echo":
+            text = f"win {n} for {chat_id}"
+        else:
+            text = "/win" if n % 2 == 0 else f"win {n} for {chat_id}"
+        await turn(api, chat_id, text, latencies)
+
+
+async def onboard(api: FakeBotAPI, chats: range) -> None:
+    """goodhelp only, unmeasured: consent, a name, "maybe later"; then the win loop has
+    exactly one reply per message, like the echo bot."""
+    for text in ("/start", "1", "Sam", "2"):
+        for chat_id in chats:
+            api.send_text(chat_id, text)
+    while api.pending_updates:  # noqa: ASYNC110 - goodhelp confirms an update once answered
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.5)
+
+
+async def measure(api: FakeBotAPI, kind: str, first_chat: int, people: int, turns: int,
+                  db: Path) -> dict[str, float]:
+    chats = range(first_chat, first_chat + people)
+    proc = await start(kind, api, db)
+    try:
+        if kind == "goodhelp":
+            await onboard(api, chats)
+        latencies: list[float] = []
+        began = time.perf_counter()
+        await asyncio.gather(*(person(api, kind, c, turns, latencies) for c in chats))
+        elapsed = time.perf_counter() - began
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    latencies.sort()
+    return {"people": people, "updates": len(latencies), "seconds": elapsed,
+            "rate": len(latencies) / elapsed,
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
+
+
+async def main(people: int, turns: int) -> None:
+    # A bot stopped by SIGTERM drops its open long poll; aiohttp logs that as an error.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeBotAPI(token=TOKEN) as api:
+            results["echo (PTB)"] = await measure(api, "echo", 1_000_000, people, turns,
+                                                  Path(tmp) / "unused.db")
+            results["goodhelp"] = await measure(api, "goodhelp", 2_000_000, people, turns,
+                                                Path(tmp) / "goodhelp.db")
+    print(f"{'bot':<12}{'people':>8}{'updates':>9}{'seconds':>9}{'updates/s':>11}"
+          f"{'p50 ms':>9}{'p99 ms':>9}")
+    for name, r in results.items():
+        print(f"{name:<12}{r['people']:>8.0f}{r['updates']:>9.0f}{r['seconds']:>9.2f}"
+              f"{r['rate']:>11.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
+    ratio = results["goodhelp"]["rate"] / results["echo (PTB)"]["rate"]
+    print(f"goodhelp / echo throughput: {ratio:.2f} (target >= 0.7)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--echo-bot":
+        echo_bot(sys.argv[2], TOKEN)
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--turns", type=int, default=20, help="measured messages per person")
+    args = parser.parse_args()
+    asyncio.run(main(args.people, args.turns))
