@@ -47,7 +47,8 @@ async def offer_story(ctx: ActionContext) -> ActionResult:
         none = ctx.text("none")
         return ActionResult(replies=[Reply(none)] if none else [], outcome="none")
     candidates = matching_stories(stories, await person_themes(ctx))
-    shown = [str(i) for i in ctx.state.vars.get("stories_shown") or []]
+    ids = {str(s["id"]) for s in stories}  # forget stories staff have since removed
+    shown = [str(i) for i in ctx.state.vars.get("stories_shown") or [] if str(i) in ids]
     story, shown = pick_story(candidates, shown, ctx.rng)
     text = ctx.text("text", extra={"who": ctx.render.raw(story["who"]),
                                    "story": ctx.render.raw(story["text"])})

@@ -64,3 +64,10 @@ async def test_an_empty_library_says_so(make_ctx: MakeCtx) -> None:
     result = await offer_story(ctx)
     assert result.outcome == "none"
     assert [r.text for r in result.replies] == ["No stories yet."]
+
+
+async def test_ids_of_removed_stories_are_forgotten(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx({"text": "{story}"}, {"stories_shown": ["gone-story", "my-own-kettle"],
+                                         "purpose_theme": "housing"})
+    result = await offer_story(ctx)
+    assert result.vars["stories_shown"] == ["my-own-kettle", "letters-in-a-drawer"]
