@@ -117,8 +117,11 @@ class Dispatcher:
         untouched = state.turn == vars.get("prompt_turn")  # nothing since our last prompt
         if prompt_at is not None and prompt_at >= row.due_at:
             # This message's check-in already started (a crash or a failed send after it).
-            if not untouched or state.flow is None:
-                await self._finish(row, key, vars, now)
+            if untouched and state.flow is None:
+                await self._drop(row, key, vars, now)  # the policy chose silence
+                return "silent"
+            if not untouched:
+                await self._finish(row, key, vars, now)  # they have answered it since
                 return "recovered"
             # The person has not done anything since: it may never have reached them.
         if state.flow is not None:
@@ -134,7 +137,7 @@ class Dispatcher:
         after_vars = after.vars if after is not None else {}
         if not replies:
             if after is not None and after_vars.get("prompt_at") != vars.get("prompt_at"):
-                await self._finish(row, key, after_vars, now)  # the policy chose silence
+                await self._drop(row, key, after_vars, now)  # the policy chose silence
                 return "silent"
             await self.storage.reschedule(row.id, now + self.retry)
             return "busy"  # they started talking in the meantime
@@ -143,8 +146,7 @@ class Dispatcher:
         except Exception as exc:
             log.warning("sending scheduled message %d failed: %s", row.id, describe(exc))
             if row.attempt >= self.send_retries:
-                await self.storage.drop_scheduled(row.id)
-                await self._plan(key, after_vars, now)
+                await self._drop(row, key, after_vars, now)
             else:
                 await self.storage.reschedule(row.id, now + self.retry * row.attempt)
             return "failed"
@@ -157,6 +159,12 @@ class Dispatcher:
         following = None if due is None else NextMessage(KIND, due, self._payload(vars))
         await self.storage.finish_scheduled(row.id, now, following)
         self._planned[key] = plan_signature(vars)
+
+    async def _drop(self, row: ScheduledMessage, key: PersonKey, vars: Any,
+                    now: datetime) -> None:
+        """Nothing was sent for this message: forget it and plan the next one."""
+        await self.storage.drop_scheduled(row.id)
+        await self._plan(key, vars, now)
 
     def _payload(self, vars: Any) -> dict[str, Any]:
         return {"flow": self.flow, "plan": plan_signature(vars)}
