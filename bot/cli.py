@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot on Telegram (token from TELEGRAM_BOT_TOKEN)")
     run.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
     run.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
+
+    simulate = sub.add_parser("simulate", help="run synthetic people through 90 days of the "
+                              "step-down policy; write a chart and print a table")
+    simulate.add_argument("--flows", type=Path, help="flows folder (for config/policy.yaml)")
+    simulate.add_argument("--out", type=Path, default=Path("simulation.png"),
+                          help="PNG chart to write (default: simulation.png)")
+    simulate.add_argument("--days", type=int, default=90, help="days to simulate (default: 90)")
     return parser
 
 
@@ -64,6 +71,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_test_flows(args, settings))
         if args.command == "chat":
             return asyncio.run(cmd_chat(args, settings))
+        if args.command == "simulate":
+            return cmd_simulate(args, settings)
         if args.command == "run":
             return cmd_run(args, settings)
     except InvalidFlows as exc:
@@ -132,6 +141,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except TelegramSetupError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduling.simulate import main as simulate
+
+    print(simulate((args.flows or settings.flows_path) / "config" / "policy.yaml", args.out,
+                   args.days))
+    print(f"chart written to {args.out}")
     return EXIT_OK
 
 

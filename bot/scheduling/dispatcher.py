@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.engine.events import Command, Event, Reply, Start
+from bot.engine.records import Rating
 from bot.engine.runner import Outcome
 from bot.logsafe import describe
 from bot.scheduling.clock import Clock
@@ -27,8 +28,9 @@ from bot.scheduling.planning import (
     next_due,
     parse_moment,
     plan_signature,
+    sooner_after_dip,
 )
-from bot.scheduling.policy import Policy
+from bot.scheduling.policy import Policy, is_dip
 from bot.service import Conversations
 from bot.storage.base import NextMessage, PersonKey, ScheduledMessage, Storage
 
@@ -187,9 +189,18 @@ class Dispatcher:
         """After every committed turn: plan again if anything the plan depends on changed."""
         if isinstance(event, Start):
             return  # the dispatcher plans after its own check-ins
-        signature = plan_signature(outcome.state.vars)
+        vars = outcome.state.vars
+        if any(isinstance(r, Rating) for r in outcome.records):
+            # A confidence dip brings the next check-in forward, without waiting a week.
+            rows = await self.storage.ratings(key, 5)
+            dipped = is_dip(self.policy, [(r.at, r.value) for r in rows])
+            if dipped:
+                await self._plan(key, sooner_after_dip(vars, self.policy, dipped),
+                                 self.clock.now())
+                return
+        signature = plan_signature(vars)
         if self._planned.get(key) == signature:
             return
         if len(self._planned) > 200_000:
             self._planned.clear()
-        await self._plan(key, outcome.state.vars, self.clock.now())
+        await self._plan(key, vars, self.clock.now())

@@ -127,3 +127,12 @@ def plan_signature(vars: Mapping[str, Any]) -> str:
     """A short fingerprint of everything a plan depends on."""
     inputs = {k: vars.get(k) for k in PLAN_INPUTS}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def sooner_after_dip(vars: Mapping[str, Any], policy: Policy, dipped: bool) -> dict[str, Any]:
+    """The variables to plan with: after a dip (and without a rhythm the person chose),
+    the next check-in comes at one level more support, where the check-in itself then
+    makes and explains the change."""
+    if not dipped or str(vars.get("rhythm_chosen", "")) == "yes":
+        return dict(vars)
+    return {**vars, "checkin_rhythm": policy.more_support(rhythm(vars, policy))}
