@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,7 +37,8 @@ FLOWS = ROOT / "tests" / "fixtures" / "steady_flows"  # fixed flows: comparable 
 
 
 def echo_bot(base_url: str, token: str) -> None:
-    """The baseline: PTB's smallest echo bot, updates handled concurrently."""
+    """The baseline: PTB's smallest echo bot. PTB's default, one update at a time, is the
+    faster here; ECHO_CONCURRENT=1 turns on concurrent_updates for comparison."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -44,8 +46,9 @@ def echo_bot(base_url: str, token: str) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
 
-    app = (ApplicationBuilder().token(token).base_url(base_url).concurrent_updates(True)
-           .build())
+    concurrent = os.environ.get("ECHO_CONCURRENT", "0") == "1"
+    app = (ApplicationBuilder().token(token).base_url(base_url)
+           .concurrent_updates(concurrent).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(poll_interval=0, timeout=10)
 
@@ -59,6 +62,8 @@ async def start(kind: str, api: FakeBotAPI, db: Path) -> asyncio.subprocess.Proc
         args = [__file__, "--echo-bot", api.base_url]
     else:
         args = ["-m", "bot", "--env-file", os.devnull, "run"]
+        if os.environ.get("BENCH_PROFILE"):  # where goodhelp spends its time
+            args = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"], *args]
     calls = len(api.calls("getUpdates"))
     proc = await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
                                                 stdin=asyncio.subprocess.DEVNULL)
@@ -66,22 +71,43 @@ async def start(kind: str, api: FakeBotAPI, db: Path) -> asyncio.subprocess.Proc
     return proc
 
 
-async def turn(api: FakeBotAPI, chat_id: int, text: str, latencies: list[float]) -> None:
-    before = len(api.messages_to(chat_id))
-    sent = time.perf_counter()
-    api.send_text(chat_id, text)
-    await api.wait_for_messages(chat_id, before + 1, timeout=60)
-    latencies.append(time.perf_counter() - sent)
+class Arrivals:
+    """Wakes only the person whose chat got a message. (The fake's wait_for_messages wakes
+    every waiter on every call: with 200 people that costs the harness more than the bots.)"""
+
+    def __init__(self, api: FakeBotAPI) -> None:
+        self.api = api
+        self.events: dict[int | str, asyncio.Event] = {}
+        original = api.world.add_bot_message
+
+        def added(message: Any) -> None:
+            original(message)
+            event = self.events.get(message.chat_id)
+            if event is not None:
+                event.set()
+
+        api.world.add_bot_message = added  # type: ignore[method-assign]
+
+    async def turn(self, chat_id: int, text: str, latencies: list[float]) -> None:
+        event = self.events.setdefault(chat_id, asyncio.Event())
+        before = len(self.api.world.bot_messages_by_chat.get(chat_id, []))
+        event.clear()
+        sent = time.perf_counter()
+        self.api.send_text(chat_id, text)
+        while len(self.api.world.bot_messages_by_chat.get(chat_id, [])) <= before:
+            await asyncio.wait_for(event.wait(), 60)
+            event.clear()
+        latencies.append(time.perf_counter() - sent)
 
 
-async def person(api: FakeBotAPI, kind: str, chat_id: int, turns: int,
+async def person(arrivals: Arrivals, kind: str, chat_id: int, turns: int,
                  latencies: list[float]) -> None:
     for n in range(turns):
         if kind == "echo":
             text = f"win {n} for {chat_id}"
         else:
             text = "/win" if n % 2 == 0 else f"win {n} for {chat_id}"
-        await turn(api, chat_id, text, latencies)
+        await arrivals.turn(chat_id, text, latencies)
 
 
 async def onboard(api: FakeBotAPI, chats: range) -> None:
@@ -104,7 +130,8 @@ async def measure(api: FakeBotAPI, kind: str, first_chat: int, people: int, turn
             await onboard(api, chats)
         latencies: list[float] = []
         began = time.perf_counter()
-        await asyncio.gather(*(person(api, kind, c, turns, latencies) for c in chats))
+        arrivals = Arrivals(api)
+        await asyncio.gather(*(person(arrivals, kind, c, turns, latencies) for c in chats))
         elapsed = time.perf_counter() - began
     finally:
         proc.send_signal(signal.SIGTERM)

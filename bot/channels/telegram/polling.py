@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
@@ -26,6 +27,7 @@ from bot.logsafe import describe
 
 log = logging.getLogger(__name__)
 
+READ_MARGIN = 10.0  # seconds beyond the long-poll wait before the read times out
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
                    "my_chat_member"]
 
@@ -66,12 +68,20 @@ class Poller:
                 continue
             failures = 0
             fresh = False
-            for update in updates or ():
-                if update.update_id <= self.highest:
+            for raw in updates or ():
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if not isinstance(update_id, int) or update_id <= self.highest:
                     continue  # sent again because unconfirmed; we hold it already
                 fresh = True
-                self.highest = update.update_id
-                self.sequencer.hold(update.update_id)
+                self.highest = update_id
+                self.sequencer.hold(update_id)
+                try:
+                    update = Update.de_json(raw, self.bot)
+                except Exception as exc:  # one unreadable update must not stop the rest
+                    log.warning("skipped update %d that could not be read: %s", update_id,
+                                describe(exc))
+                    self.sequencer.release(update_id)
+                    continue
                 self.accept(update)
             # Telegram gives at most 100 updates from the offset, and the offset cannot pass
             # an unfinished one: with many held, asking again would mostly fetch updates we
@@ -84,16 +94,24 @@ class Poller:
                 await _wait_either(self.sequencer.changed, stop)
                 fresh = True  # something finished: the offset has moved
 
-    async def _poll(self, offset: int | None, stop: asyncio.Event) -> tuple[Update, ...] | None:
-        """One getUpdates; None if cut short by stop.
+    async def _poll(self, offset: int | None, stop: asyncio.Event) -> list[Any] | None:
+        """One getUpdates, as raw JSON; None if cut short by stop.
+
+        Raw, because most of a batch can be updates we hold already (sent again until
+        confirmed): only new ones are worth building PTB objects for, the costly part.
 
         While updates are unfinished the poll is short, so that once they are done the next
         poll confirms them within a second even when nobody writes. (Cancelling an open
         poll to confirm sooner would leak its pooled connection in httpx.)
         """
         timeout = 1 if self.sequencer.unfinished else self.timeout
-        poll = asyncio.ensure_future(self.bot.get_updates(
-            offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES))
+        data: dict[str, Any] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            data["offset"] = offset
+        # Bot._post: Bot.get_updates would parse every update; do_api_request warns for a
+        # method Bot has. _post still maps errors (RetryAfter, InvalidToken...) as usual.
+        poll = asyncio.ensure_future(self.bot._post(
+            "getUpdates", data, read_timeout=timeout + READ_MARGIN))
         stopping = asyncio.ensure_future(stop.wait())
         try:
             done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -25,7 +25,10 @@ Job = Callable[[], Awaitable[None]]
 
 
 class Sequencer:
-    def __init__(self) -> None:
+    def __init__(self, max_active: int = 64) -> None:
+        # Chats whose turns run at once. More is slower, not faster: httpx's pool does
+        # O(n) work per request for n in flight, and a turn is mostly waiting on HTTP.
+        self._slots = asyncio.Semaphore(max_active)
         self._queues: dict[int, deque[tuple[int | None, Job]]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._unfinished: set[int] = set()
@@ -66,7 +69,8 @@ class Sequencer:
             while queue:
                 update_id, job = queue[0]
                 try:
-                    await job()
+                    async with self._slots:
+                        await job()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # one bad turn must not stop the chat
