@@ -167,7 +167,14 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         chat = TerminalChat(app.conversations.handle, person=args.person, stdin=sys.stdin,
                             stdout=sys.stdout, files_dir=settings.files_path)
-        await chat.run()
+        from bot.scheduling.runner import start_terminal_scheduling
+
+        scheduler = await start_terminal_scheduling(app, chat)  # check-ins print in the chat
+        try:
+            await chat.run()
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
     finally:
         await app.close()
     return EXIT_OK

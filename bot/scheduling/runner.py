@@ -16,9 +16,11 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.engine.events import Reply
 from bot.logsafe import describe
 from bot.scheduling.dispatcher import Dispatcher, Send
 from bot.scheduling.policy import Policy
+from bot.storage.base import PersonKey
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -40,7 +42,7 @@ async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None
     try:
         report = await dispatcher.tick(now)
         if report.counts:
-            log.info("scheduled messages: %s", report.counts)
+            log.debug("scheduled messages: %s", report.counts)
     except Exception as exc:  # the next wake-up tries again; the rows are still there
         log.error("dispatcher tick failed: %s", describe(exc))
 
@@ -53,6 +55,8 @@ class SchedulerLoop:
 
         self.dispatcher = dispatcher
         self.interval = interval
+        # Its "job added" and "job executed" lines would print into the terminal chat.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def start(self) -> None:
@@ -66,6 +70,27 @@ class SchedulerLoop:
     async def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+
+async def start_terminal_scheduling(app: App, chat: Any, *,
+                                    interval: float = DEFAULT_INTERVAL) -> SchedulerLoop | None:
+    """For ``goodhelp chat``: scheduled messages print into the chat as they fall due.
+    ``chat`` is a TerminalChat (``person``, ``write``, ``show``, ``prompt``). Flows with
+    no config/policy.yaml have no scheduled messages: None."""
+    if "policy" not in app.flows.config:
+        log.debug("no config/policy.yaml in these flows: no scheduled check-ins")
+        return None
+
+    async def send(key: PersonKey, replies: list[Reply]) -> None:
+        chat.write("\n")
+        if key.external_id != chat.person:
+            chat.write(f"(a scheduled message for '{key.external_id}')\n")
+        chat.show(replies)
+        chat.write(chat.prompt)
+
+    loop = SchedulerLoop(build_dispatcher(app, send), interval)
+    await loop.start()
+    return loop
 
 
 async def start_telegram_scheduling(application: Any, app: App, send: Send, *,
