@@ -154,8 +154,9 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
             polling = asyncio.ensure_future(bot.wait_polling())
             await asyncio.wait({waiting, polling}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
-            if polling.done() and polling.exception() is not None:
-                raise TelegramSetupError(f"polling stopped: {describe(polling.exception())}")
+            failure = polling.exception() if polling.done() else None
+            if failure is not None:
+                raise TelegramSetupError(f"polling stopped: {describe(failure)}")
         finally:
             await bot.stop()
     finally:

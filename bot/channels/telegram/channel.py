@@ -75,7 +75,7 @@ class TelegramChannel:
             log.debug("ignored update: %s", inbound.why)
             self.sequencer.release(update_id)
         elif inbound.chat_id is None:  # a button with no chat to queue behind
-            task = asyncio.create_task(job())
+            task: asyncio.Task[None] = asyncio.ensure_future(job())
             self._loose.add(task)
             task.add_done_callback(self._loose.discard)
             self.sequencer.release(update_id)

@@ -116,7 +116,8 @@ class Poller:
         try:
             done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if poll in done:
-                return poll.result()
+                result: list[Any] | None = poll.result()
+                return result
             return None
         finally:
             stopping.cancel()
