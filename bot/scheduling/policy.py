@@ -153,18 +153,23 @@ def decide(policy: Policy, level: str, *, level_since: datetime | None, now: dat
     dip = is_dip(policy, ratings) and latest_at != last_dip_rating_at
     span = int(rules["recent_ratings"])
     first = ratings[span - 1][1] if len(ratings) >= span else None
-    extras = {"from_rating": first, "to_rating": ratings[0][1] if ratings else None}
+    last = ratings[0][1] if ratings else None
+
+    def make(level: str, reason: str, *, ask: bool = False, stop: bool = False,
+             dip: bool = False) -> Decision:
+        return Decision(level, reason, ask_still_want=ask, stop=stop, dip=dip,
+                        from_rating=first, to_rating=last)
 
     if signals.unanswered >= quiet["stop_after"]:
-        return Decision("when_asked", "quiet", stop=True, **extras)
+        return make("when_asked", "quiet", stop=True)
     if signals.unanswered >= quiet["still_want_after"]:
         ask = signals.unanswered == quiet["still_want_after"]
         target = level if chosen or not ask else policy.less_support(level)
-        return Decision(target, "quiet", ask_still_want=ask, **extras)
+        return make(target, "quiet", ask=ask)
     if chosen:
-        return Decision(level, "chosen", dip=dip, **extras)
+        return make(level, "chosen", dip=dip)
     if dip:
-        return Decision(policy.more_support(level), "dip", dip=True, **extras)
+        return make(policy.more_support(level), "dip", dip=True)
 
     window = [(at, v) for at, v in ratings if at >= now - timedelta(days=rules["window_days"])]
     settled = level_since is None or now - level_since >= timedelta(days=rules["min_days_at_level"])
@@ -180,5 +185,5 @@ def decide(policy: Policy, level: str, *, level_since: datetime | None, now: dat
                  or reply_share >= rules["reply_share_at_least"])):
         lower = policy.less_support(level)
         if lower != level:
-            return Decision(lower, "rising", **extras)
-    return Decision(level, "steady" if level_since else "start", **extras)
+            return make(lower, "rising")
+    return make(level, "steady" if level_since else "start")

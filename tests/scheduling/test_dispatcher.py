@@ -173,3 +173,17 @@ async def test_a_step_down_is_told_with_the_reason_and_an_offer_to_keep(rig: Rig
     assert state is not None
     assert (state.vars["checkin_rhythm"], state.vars["rhythm_chosen"]) == ("daily", "yes")
     assert await rig.due() == [due + timedelta(days=1)]
+
+
+async def test_a_confidence_dip_brings_the_next_checkin_forward(rig: Rig) -> None:
+    from bot.engine.runner import Outcome
+
+    await rig.person(checkin_rhythm="weekly", prompt_at=utc(5, 10).isoformat())
+    assert await rig.due() == [utc(12, 10)]
+    ratings = [Rating(8, utc(5, 10) - timedelta(days=d), "checkin") for d in (21, 14, 7)]
+    dip = Rating(4, utc(5, 10, 5), "checkin")
+    state = await rig.app.storage.load(SAM)
+    assert state is not None
+    await rig.app.storage.commit_turn(TurnWrite(SAM, state, (*ratings, dip)))
+    await rig.dispatcher.on_turn(SAM, Text("4"), Outcome([], state, [dip]))
+    assert await rig.due() == [utc(8, 10)]  # every 3 days instead of a week
