@@ -107,6 +107,12 @@ class Dispatcher:
             await self.storage.drop_scheduled(row.id)
             return "dropped"
         vars = state.vars
+        if not await self.storage.is_reachable(key):
+            # They blocked the bot. Writing again makes them reachable, and that turn
+            # plans their next check-in afresh.
+            await self.storage.drop_scheduled(row.id)
+            self._planned.pop(key, None)
+            return "unreachable"
         allowed = may_send_at(vars, self.policy, now)
         if allowed is None:  # paused, stopped, or "only when I ask"
             await self.storage.drop_scheduled(row.id)

@@ -26,13 +26,17 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.app import App
 from bot.channels.telegram.channel import Reachability, TelegramChannel
-from bot.channels.telegram.delivery import Outbox
+from bot.channels.telegram.delivery import DeliveryFailed, Outbox
 from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.options import TelegramOptions, TelegramSetupError
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.sequencer import Sequencer
 from bot.config import Settings
+from bot.engine.events import Reply
 from bot.logsafe import describe
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.runner import start_telegram_scheduling
+from bot.storage.base import PersonKey
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,7 @@ class TelegramBot:
                              timeout=options.poll_timeout)
         self._stop_polling = asyncio.Event()
         self._polling: asyncio.Task[None] | None = None
+        self.dispatcher: Dispatcher | None = None
 
     async def start(self) -> None:
         """Check the token (getMe), set the command menu, start taking updates."""
@@ -81,6 +86,7 @@ class TelegramBot:
                 f"{type(exc).__name__}") from None
         await self.set_commands()
         await self.application.start()
+        await self.start_scheduling()
         options = self.options
         if options.webhook_url is not None:
             updater = self.application.updater
@@ -97,6 +103,34 @@ class TelegramBot:
                 await self.application.bot.delete_webhook()
             self._polling = asyncio.create_task(self.poller.run(self._stop_polling))
             log.info("taking updates by long polling")
+
+    async def start_scheduling(self) -> None:
+        """Put the dispatcher on the JobQueue. Flows without config/policy.yaml send no
+        scheduled messages."""
+        if "policy" not in self.app.flows.config:
+            return
+        self.dispatcher = await start_telegram_scheduling(self.application, self.app,
+                                                          self.send_scheduled)
+
+    async def send_scheduled(self, key: PersonKey, replies: list[Reply]) -> None:
+        """Deliver a scheduled check-in in the chat's queue, behind its earlier turns, so
+        one person's messages never cross. Raises if it could not be delivered."""
+        if key.channel != "telegram":
+            raise DeliveryFailed("not a telegram person")
+        chat_id = int(key.external_id)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def job() -> None:
+            try:
+                await self.channel.send_replies(chat_id, replies)
+                if self.channel.is_blocked(chat_id):
+                    raise DeliveryFailed("unreachable")
+                done.set_result(None)
+            except Exception as exc:  # handed to the dispatcher, which retries or drops
+                done.set_exception(exc)
+
+        self.sequencer.submit(chat_id, job)
+        await done
 
     async def set_commands(self) -> None:
         """The menu from the flows' commands; a failure is logged and the bot carries on."""

@@ -153,6 +153,10 @@ class TelegramChannel:
         await self.outbox.deliver("leaveChat", chat_id, lambda: bot.leave_chat(chat_id),
                                   counted=False, attempts=2)
 
+    def is_blocked(self, chat_id: int) -> bool:
+        """Whether the chat answered Forbidden (the person blocked the bot) in this process."""
+        return chat_id in self._blocked
+
     async def mark_unreachable(self, chat_id: int) -> None:
         await self.set_reachable(chat_id, False)
 

@@ -59,7 +59,7 @@ class Window:
 class Limiter:
     """``async with limiter.slot(chat_id): await send()`` around each counted send."""
 
-    def __init__(self, *, per_second: int = 30, per_chat_burst: int = 3, margin: float = 0.02,
+    def __init__(self, *, per_second: int = 30, per_chat_burst: int = 1, margin: float = 0.02,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.margin = margin
         self.clock = clock
