@@ -25,8 +25,8 @@ from bot.storage.base import (
 )
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
-from bot.storage.rows import Clock
 from bot.storage.reachability import SQLiteReachabilityMixin
+from bot.storage.rows import Clock
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
 
