@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -25,3 +26,18 @@ def matches_phrase(normalised_text: str, phrase: str) -> bool:
     if not wanted:
         return False
     return f" {wanted} " in f" {normalised_text} "
+
+
+class PhraseMatcher:
+    """Many phrases, normalised once, tested in one regular-expression search.
+
+    Same rule as :func:`matches_phrase`; a flow's keywords are checked on every message,
+    so their normalising and matching must not cost one pass per phrase."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        wanted = sorted({normalise(p) for p in phrases} - {""}, key=len, reverse=True)
+        self._pattern = (re.compile(r"(?:^| )(?:" + "|".join(map(re.escape, wanted))
+                                    + r")(?: |$)") if wanted else None)
+
+    def matches(self, normalised_text: str) -> bool:
+        return self._pattern is not None and self._pattern.search(normalised_text) is not None

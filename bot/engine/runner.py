@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.engine.actions import ActionContext, ActionRegistry, Effect, PersonReader
 from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
-from bot.engine.matching import matches_phrase, normalise
+from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.model import Ask, Choose, Flow, FlowSet, Step
 from bot.engine.records import FlowEvent, Record
 from bot.engine.render import Renderer
@@ -40,8 +40,10 @@ class Engine:
     def __init__(self, flows: FlowSet, actions: ActionRegistry) -> None:
         self.flows = flows
         self.actions = actions
-        self._interrupts = [f for f in flows.flows.values() if f.interrupt]
-        self._keyword_flows = [f for f in flows.flows.values()
+        self._interrupts = [(f, PhraseMatcher(f.triggers.keywords))
+                            for f in flows.flows.values() if f.interrupt]
+        self._keyword_flows = [(f, PhraseMatcher(f.triggers.keywords))
+                               for f in flows.flows.values()
                                if f.triggers.keywords and not f.interrupt]
 
     async def handle(self, state: ConversationState | None, event: Event, *, now: datetime,
@@ -111,10 +113,8 @@ class Turn(StepRunner):
     async def on_text(self, text: str) -> None:
         text = text.strip()
         normalised = normalise(text)
-        for flow in self.engine._interrupts:
-            if self.state.flow != flow.name and any(
-                matches_phrase(normalised, k) for k in flow.triggers.keywords
-            ):
+        for flow, matcher in self.engine._interrupts:
+            if self.state.flow != flow.name and matcher.matches(normalised):
                 if self.state.position is not None:
                     self.push_position()
                 await self.start_flow(flow)
@@ -129,8 +129,8 @@ class Turn(StepRunner):
         if not text:
             self.say_message("empty")
             return
-        for flow in self.engine._keyword_flows:
-            if any(matches_phrase(normalised, k) for k in flow.triggers.keywords):
+        for flow, matcher in self.engine._keyword_flows:
+            if matcher.matches(normalised):
                 await self.start_flow(flow)
                 return
         self.say_message("fallback")
