@@ -42,6 +42,14 @@ class Person:
         return self.last
 
 
+    async def agree(self, name: str) -> None:
+        """Onboarding as far as the name: English, yes to the privacy note."""
+        await self.say("/start")
+        await self.press("English")
+        await self.press("Yes, that's OK")
+        await self.say(name)
+
+
 def raw_bytes(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
 
@@ -51,10 +59,7 @@ async def test_after_delete_no_text_of_the_person_is_in_the_file_or_wal(tmp_path
     app = await open_app(FLOWS, SQLiteStorage(db), clock=FakeClock())
     try:
         sam = Person(app, KEY)
-        await sam.say("/start")
-        await sam.press("English")
-        await sam.press("Yes, that's OK")
-        await sam.say(NAME)
+        await sam.agree(NAME)
         await sam.press("UK (London)")
         await sam.press("Morning (9am)")
         await sam.press("Yes, let's talk")
@@ -70,10 +75,7 @@ async def test_after_delete_no_text_of_the_person_is_in_the_file_or_wal(tmp_path
         await sam.press("Yes")
         await sam.press("8")
         other = Person(app, OTHER)
-        await other.say("/start")
-        await other.press("English")
-        await other.press("Yes, that's OK")
-        await other.say("skip")
+        await other.agree("skip")
         await other.say("/win")
         await other.say(OTHER_WIN)
         assert len(await app.storage.purposes(KEY)) == 1
@@ -106,10 +108,7 @@ async def test_saying_no_deletes_nothing(tmp_path: Path) -> None:
     app = await open_app(FLOWS, SQLiteStorage(db), clock=FakeClock())
     try:
         sam = Person(app, KEY)
-        await sam.say("/start")
-        await sam.press("English")
-        await sam.press("Yes, that's OK")
-        await sam.say(NAME)
+        await sam.agree(NAME)
         await sam.say("/delete")
         await sam.press("No, keep it")
         state = await app.storage.load(KEY)
