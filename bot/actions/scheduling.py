@@ -130,7 +130,7 @@ async def _opening_text(ctx: ActionContext, decision: Decision, wins: list[Any],
                       if w.at <= ctx.now - timedelta(days=policy.playback_min_age_days)]
         if old_enough:
             win = ctx.rng.choice(old_enough[:10])
-            when = encouragement.ago(content, win.at, ctx.now)
+            when = encouragement.ago(content, win.at, ctx.now, ctx.render.language)
             text = ctx.render.raw(content.get("playback", ""), key="playback", extra={
                 "win": win.text, "win_when": when, "win_when_lower": when[:1].lower() + when[1:]})
             return Reply(text)
@@ -148,7 +148,8 @@ async def _opening_text(ctx: ActionContext, decision: Decision, wins: list[Any],
     extra: dict[str, Any] = {"purpose": vars.get("purpose", "")}
     if recent_win is not None:
         extra.update(win=recent_win.text,
-                     win_when=encouragement.ago(content, recent_win.at, ctx.now))
+                     win_when=encouragement.ago(content, recent_win.at, ctx.now,
+                                                ctx.render.language))
     return Reply(ctx.render.raw(item.text, extra=extra))
 
 

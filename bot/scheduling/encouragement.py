@@ -61,10 +61,22 @@ def pick(content: Mapping[str, Any], *, have: set[str], theme: str, recent: Sequ
     return rng.choice(tailored or pool)
 
 
-def ago(content: Mapping[str, Any], then: datetime, now: datetime) -> str:
-    """"Three weeks ago", in words from the content file."""
+def ago(content: Mapping[str, Any], then: datetime, now: datetime,
+        language: str = "en", fallback: str = "en") -> str:
+    """"Three weeks ago", in words from the content file, in the person's language.
+
+    ``ago`` and ``numbers`` are either the words themselves or a mapping of language to
+    them (with a ``fallback`` entry); a language with words but no ``numbers`` of its
+    own says numbers as digits."""
     words = content.get("ago") or {}
-    numbers = [str(n) for n in content.get("numbers") or []]
+    raw_numbers = content.get("numbers") or []
+    if fallback in words:  # a mapping of language to words
+        if language not in words:
+            language = fallback
+        words = words[language] or {}
+    if isinstance(raw_numbers, Mapping):
+        raw_numbers = raw_numbers.get(language) or []
+    numbers = [str(n) for n in raw_numbers]
     days = max(0, (now - then).days)
 
     def say(key: str, n: int) -> str:
