@@ -19,7 +19,7 @@ chat: venv
 test: venv
 	$(PIP) -e '.[test]'
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot/engine bot/storage
+	$(BIN)/mypy bot
 	$(BIN)/goodhelp validate
 	$(BIN)/python -m pytest -q
 

@@ -17,7 +17,7 @@ _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 
 def describe(exc: BaseException) -> str:
     """``ValueError at bot/engine/steps.py:120 (answer_ask)`` and the chain of causes."""
-    parts = []
+    parts: list[str] = []
     current: BaseException | None = exc
     while current is not None and len(parts) < 4:
         frames = traceback.extract_tb(current.__traceback__)
