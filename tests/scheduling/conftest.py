@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.app import App, open_app
 from bot.engine.events import Reply
+from bot.engine.records import Achievement, Rating
 from bot.engine.state import ConversationState
 from bot.scheduling.clock import FakeClock
 from bot.scheduling.dispatcher import Dispatcher
@@ -43,13 +44,22 @@ class Rig:
         assert state is not None
         await self.app.storage.commit_turn(TurnWrite(key, state.with_vars(**vars), ()))
 
+    async def dip_after_old_win(self, win: str, key: PersonKey = SAM) -> None:
+        """A win three weeks ago, steady 8s, then a 4 an hour ago: a confidence dip."""
+        records = [Achievement(win, MONDAY - timedelta(days=21)),
+                   Rating(8, MONDAY - timedelta(days=6), "checkin"),
+                   Rating(8, MONDAY - timedelta(days=4), "checkin"),
+                   Rating(8, MONDAY - timedelta(days=2), "checkin"),
+                   Rating(4, MONDAY - timedelta(hours=1), "checkin")]
+        state = await self.app.storage.load(key)
+        assert state is not None
+        await self.app.storage.commit_turn(TurnWrite(key, state, tuple(records)))
+
     async def due(self, key: PersonKey = SAM) -> list[datetime]:
         return [m.due_at for m in await self.app.storage.scheduled(key)]
 
     async def run_until(self, end: datetime, step_minutes: int = 30) -> None:
         """Move the clock in steps, ticking at each, as the scheduler would."""
-        from datetime import timedelta
-
         while self.clock.now() < end:
             self.clock.advance(timedelta(minutes=step_minutes))
             await self.dispatcher.tick()

@@ -134,14 +134,7 @@ async def test_an_unanswered_checkin_is_replaced_not_stacked(rig: Rig) -> None:
 
 async def test_after_a_dip_their_own_past_wins_are_played_back(rig: Rig) -> None:
     await rig.person(purpose="get back into work")
-    records = [Achievement("phoned the job centre", MONDAY - timedelta(days=21)),
-               Rating(8, MONDAY - timedelta(days=6), "checkin"),
-               Rating(8, MONDAY - timedelta(days=4), "checkin"),
-               Rating(8, MONDAY - timedelta(days=2), "checkin"),
-               Rating(4, MONDAY - timedelta(hours=1), "checkin")]
-    state = await rig.app.storage.load(SAM)
-    assert state is not None
-    await rig.app.storage.commit_turn(TurnWrite(SAM, state, tuple(records)))
+    await rig.dip_after_old_win("phoned the job centre")
     await rig.dispatcher.tick(utc(6, 10))
     [text] = rig.texts()
     assert "phoned the job centre" in text and "three weeks ago" in text.lower()

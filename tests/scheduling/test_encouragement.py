@@ -8,12 +8,10 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.engine.records import Achievement, Rating
 from bot.engine.yamlsource import load_yaml
 from bot.scheduling import encouragement
-from bot.storage.base import TurnWrite
 from tests.conftest import FLOWS
-from tests.scheduling.conftest import MONDAY, SAM, Rig
+from tests.scheduling.conftest import MONDAY, Rig
 
 CONTENT = load_yaml(FLOWS / "content" / "encouragement.yaml")
 FIELD = re.compile(r"\{([^{}|]*)")
@@ -67,15 +65,7 @@ def templates(language: str) -> list[re.Pattern[str]]:
 
 async def test_a_welsh_speaker_gets_their_past_win_played_back_in_welsh(rig: Rig) -> None:
     await rig.person(language="cy")
-    records: list[Achievement | Rating] = [
-        Achievement("ffoniais y ganolfan waith", MONDAY - timedelta(days=21)),
-        Rating(8, MONDAY - timedelta(days=6), "checkin"),
-        Rating(8, MONDAY - timedelta(days=4), "checkin"),
-        Rating(8, MONDAY - timedelta(days=2), "checkin"),
-        Rating(4, MONDAY - timedelta(hours=1), "checkin")]
-    state = await rig.app.storage.load(SAM)
-    assert state is not None
-    await rig.app.storage.commit_turn(TurnWrite(SAM, state, tuple(records)))
+    await rig.dip_after_old_win("ffoniais y ganolfan waith")
     await rig.dispatcher.tick(MONDAY + timedelta(days=1, hours=1))
     [text] = rig.texts()
     assert "ffoniais y ganolfan waith" in text and "3 wythnos yn ôl" in text.lower()
