@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.engine.actions import Effect
-from bot.engine.events import Event, Reply
+from bot.engine.events import Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.engine.state import ConversationState
@@ -26,6 +27,16 @@ log = logging.getLogger(__name__)
 
 TurnListener = Callable[[PersonKey, Event, Outcome], Awaitable[None]]
 EffectHandler = Callable[[PersonKey, Effect], Awaitable[None]]
+
+
+def storable(text: str) -> str:
+    """Text SQLite can store: a lone UTF-16 surrogate (which a broken client can send as
+    JSON ``\\ud83d``) would fail the whole group commit it is written in, so it becomes
+    U+FFFD. Everything else is kept exactly."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class StoredPerson:
@@ -91,6 +102,8 @@ class Conversations:
 
     async def handle(self, key: PersonKey, event: Event) -> list[Reply]:
         """Run one event for one person and return what to send them."""
+        if isinstance(event, Text):
+            event = Text(storable(event.text))
         async with self.locks.hold(key):
             return await self._turn(key, event)
 

@@ -120,3 +120,25 @@ async def test_personal_text_never_reaches_the_logs(tmp_path: Path, caplog) -> N
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for word in secret_words:
         assert word not in logged
+
+
+async def test_a_lone_surrogate_cannot_spoil_other_peoples_commits(tmp_path: Path) -> None:
+    """A broken client can send JSON with half an emoji (a lone UTF-16 surrogate). It
+    becomes U+FFFD, so the group commit it shares with other people's turns succeeds."""
+    app = await open_app(STEADY_FLOWS, SQLiteStorage(tmp_path / "s.db"))
+    people = [PersonKey("test", str(n)) for n in range(5)]
+    try:
+        for key in people:
+            await app.conversations.handle(key, Command("start"))
+            await app.conversations.handle(key, Text("1"))
+            await app.conversations.handle(key, Text("skip"))
+            await app.conversations.handle(key, Text("2"))
+            await app.conversations.handle(key, Command("win"))
+        texts = ["half \ud83d an emoji", "fine 1", "fine 2", "fine 3", "fine 4"]
+        await asyncio.gather(*(app.conversations.handle(k, Text(t))
+                               for k, t in zip(people, texts, strict=True)))
+        stored = [[a.text for a in await app.storage.achievements(k)] for k in people]
+        assert stored == [["half \ufffd an emoji"], ["fine 1"], ["fine 2"], ["fine 3"],
+                          ["fine 4"]]
+    finally:
+        await app.close()
