@@ -143,6 +143,14 @@ class GroupWriter:
             await self._conn.execute("COMMIT")
         except Exception as exc:
             await self._rollback()
+            if len(turns) > 1:
+                # Find the turn that spoiled the batch: write each alone, in order, so
+                # one bad turn fails only its own caller, not everyone batched with it.
+                log.warning("a batch of %d turns failed (%s); writing them one by one",
+                            len(turns), type(exc).__name__)
+                for turn in turns:
+                    await self._write_turns([turn])
+                return
             self._fail(turns, exc)
             return
         self.epoch += 1
