@@ -69,7 +69,8 @@ def summary(ctx: ActionContext, progress: Progress) -> str:
     confidence = ""
     if progress.ratings:
         first, last = progress.ratings[0][1], progress.ratings[-1][1]
-        key = "confidence_one" if len(progress.ratings) == 1 else "confidence_change"
+        key = ("confidence_one" if len(progress.ratings) == 1
+               else "confidence_same" if first == last else "confidence_change")
         confidence = ctx.text(key, {"first": first, "last": last})
     parts = {"wins": wins, "period": period, "confidence": confidence}
     if count and confidence:

@@ -17,6 +17,7 @@ ARGS = {
     "period_today": "today", "period_days": "in {count} days",
     "period_weeks": "in {count} weeks",
     "confidence_one": "confidence {last}", "confidence_change": "confidence from {first} to {last}",
+    "confidence_same": "confidence steady at {last}",
     "chart_wins_daily": "Wins each day", "chart_wins_weekly": "Wins each week",
     "chart_confidence": "Confidence", "caption": "Your progress",
 }
@@ -50,6 +51,9 @@ async def test_summary_parts(make_ctx: MakeCtx) -> None:
     assert summary(make_ctx(ARGS), only_today) == "1 win today"
     ratings = Progress([], [(NOW - timedelta(days=4), 6)], NOW)
     assert summary(make_ctx(ARGS), ratings) == "confidence 6, in 5 days"
+    # Not "from 7 to 7": the same first and last rating reads as steady.
+    steady = Progress([], [(NOW - timedelta(days=4), 7), (NOW - timedelta(days=1), 7)], NOW)
+    assert summary(make_ctx(ARGS), steady) == "confidence steady at 7, in 5 days"
 
 
 async def test_days_are_counted_in_the_persons_time_zone(make_ctx: MakeCtx) -> None:
