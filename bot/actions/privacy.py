@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, Effect
 from bot.engine.events import Attachment, Reply
@@ -48,13 +49,35 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, zone: tzinfo) -> str:
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
+        return ", ".join(_shown(v, zone) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_shown(v, zone)}" for k, v in value.items())
     text = str(value)
     if text.startswith(", "):  # the name is kept as ", Sam" for "Hello{name}"
         text = text[2:]
+    moment = _moment(text)
+    if moment is not None:  # a stored time, shown in the person's own time zone
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return text
+
+
+def _moment(text: str) -> datetime | None:
+    if len(text) < 19 or text[4:5] != "-" or "T" not in text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _zone(name: Any) -> tzinfo:
+    try:
+        return ZoneInfo(str(name or "Europe/London"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def _date(at: datetime) -> str:
@@ -73,6 +96,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
     events = list(export.events) if export else []
     variables = {k: v for k, v in ctx.state.vars.items() if v not in (None, "", [])}
     labels = ctx.args.get("labels") or {}
+    zone = _zone(ctx.state.vars.get("timezone"))
 
     def section(heading: str, lines: list[str], total: int) -> str:
         body = lines or [ctx.text("nothing")]
@@ -82,7 +106,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
 
     about = [ctx.text("var_line", {
         "label": ctx.render.raw(labels[name]) if name in labels else name,
-        "value": _shown(value)}) for name, value in sorted(variables.items())]
+        "value": _shown(value, zone)}) for name, value in sorted(variables.items())]
     purpose_lines = [" ".join(filter(None, [ctx.text("purpose_line", {"text": p.text}),
                                             ctx.text("active_mark") if p.active else ""]))
                      for p in purposes]
@@ -113,7 +137,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
                           json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
                           caption=ctx.text("file_caption"))
     replies = [Reply(text) for text in texts if text]
-    replies.append(Reply(ctx.text("file_caption"), attachment=document))
+    replies.append(Reply("", attachment=document))  # the caption says what it is
     return ActionResult(replies=replies)
 
 

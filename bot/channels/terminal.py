@@ -44,17 +44,26 @@ class TerminalChat:
 
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
+            if not reply.text and reply.attachment is not None:
+                self._save(reply)  # a file alone: its caption is the message
+                continue
             self.write("\n".join(f"goodhelp> {line}" if i == 0 else f"          {line}"
                                  for i, line in enumerate(reply.text.splitlines() or [""])) + "\n")
             for option in reply.options:
                 self.write(f"    {option.index + 1}. {option.label}\n")
             if reply.attachment is not None:
-                folder = self.files_dir / _safe(self.person)
-                folder.mkdir(parents=True, exist_ok=True)
-                path = folder / _safe(reply.attachment.filename)
-                path.write_bytes(reply.attachment.data)
-                caption = f"{reply.attachment.caption} " if reply.attachment.caption else ""
-                self.write(f"goodhelp> {caption}(saved to {path})\n")
+                self._save(reply)
+
+    def _save(self, reply: Reply) -> None:
+        """Save an attachment where the person can open it, and say where."""
+        attachment = reply.attachment
+        assert attachment is not None
+        folder = self.files_dir / _safe(self.person)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / _safe(attachment.filename)
+        path.write_bytes(attachment.data)
+        caption = f"{attachment.caption} " if attachment.caption else ""
+        self.write(f"goodhelp> {caption}(saved to {path})\n")
 
     async def read_line(self) -> str | None:
         line = await asyncio.to_thread(self.stdin.readline)

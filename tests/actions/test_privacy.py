@@ -81,3 +81,22 @@ async def test_declining_consent_keeps_only_the_refusal_and_language(app: App) -
     state = await app.storage.load(KEY)
     assert state is not None
     assert set(state.vars) == {"language", "consent", "consent_declined_at"}
+
+
+def test_every_variable_a_flow_can_set_has_a_plain_label_in_mydata() -> None:
+    """/mydata shows variables by their label; one without a label would show as a code
+    name like 'prompt_turn'. Every variable any flow or action can set needs one."""
+    from bot.actions import default_registry
+    from bot.app import load_checked_flows
+    from bot.engine.validate import BUILTIN_VARIABLES, _assigned
+    from tests.conftest import FLOWS
+
+    registry = default_registry()
+    flows = load_checked_flows(FLOWS, registry)
+    settable: set[str] = set()
+    for flow in flows.flows.values():
+        settable |= set(_assigned(flow, registry.known()))
+    labels = flows.flows["mydata"].steps["show"].args["labels"]  # type: ignore[attr-defined]
+    stored_builtins = {"start_payload", "purpose_ref"} & BUILTIN_VARIABLES
+    missing = sorted((settable | stored_builtins) - set(labels))
+    assert not missing, f"add labels in flows/mydata.yaml for: {missing}"
