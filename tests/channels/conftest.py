@@ -21,13 +21,6 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 StartBot = Callable[..., Awaitable[TelegramBot]]
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22.2+ warns when RetryAfter is built unless PTB_TIMEDELTA is set (see
-    tests/fake_bot_api/conftest.py); filterwarnings=error would turn that into a failure."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI(token=TOKEN) as fake:

@@ -12,13 +12,6 @@ from tests.fake_bot_api import FakeBotAPI
 TOKEN = "123:ABC"
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's timedelta periods: without it, merely constructing RetryAfter emits a
-    PTBDeprecationWarning (PTB 22.2+), which filterwarnings=error turns into the failure."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI(token=TOKEN) as fake:
