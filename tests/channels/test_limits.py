@@ -39,3 +39,33 @@ async def test_one_chat_is_held_to_one_a_second(api: FakeBotAPI, start_bot) -> N
     first, second = api.calls("sendMessage")
     assert second.time - first.time >= 1.0 and api.count_429 == 0
     await asyncio.sleep(0)
+
+
+async def test_at_most_max_requests_calls_on_the_wire() -> None:
+    """The Outbox gate: however many chats send at once, only ``max_requests`` Bot API
+    calls are in flight (httpx's pool costs grow with its connections), counted or not,
+    and every call still goes out."""
+    from typing import Any, cast
+
+    from telegram import Bot
+
+    from bot.channels.telegram.delivery import Outbox
+    from bot.channels.telegram.limiter import Limiter
+
+    outbox = Outbox(cast(Bot, object()), Limiter(per_second=1000, per_chat_burst=1000),
+                    max_requests=3)
+    on_wire = peak = done = 0
+
+    async def call() -> Any:
+        nonlocal on_wire, peak, done
+        on_wire += 1
+        peak = max(peak, on_wire)
+        await asyncio.sleep(0.01)
+        on_wire -= 1
+        done += 1
+        return True
+
+    await asyncio.gather(*(outbox.deliver("sendMessage", chat_id, call,
+                                          counted=chat_id % 2 == 0)
+                           for chat_id in range(20)))
+    assert peak == 3 and done == 20 and outbox.sent == 20 and not outbox.failures

@@ -8,6 +8,11 @@
   unreachable so scheduled messages stop until they write again.
 * Anything that finally fails is logged with a reason code, the method and a short
   reference for the chat, never the text, and counted in ``failures``.
+* At most ``max_requests`` calls are on the wire at once (``_gate``). httpx/httpcore's
+  connection pool does work quadratic in its number of connections on every request
+  (each idle connection gets a readability syscall, and each is compared with all the
+  others), so 64 turns sending at once cost far more CPU than the same sends through a
+  few reused connections; localhost or Telegram, a few connections keep up.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ from bot.logsafe import describe
 log = logging.getLogger(__name__)
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
+# Bot API calls on the wire at once (getUpdates has its own connection). The benchmark
+# (docs/telegram.md) ran fastest with 2 to 4 on localhost, but Telegram answers in about
+# 0.1 s, so 8 leaves room for 30 counted sends a second plus button answers and edits.
+MAX_REQUESTS = 8
 _HARMLESS = ("message is not modified", "message to edit not found")
 
 
@@ -71,6 +80,7 @@ class Outbox:
         attempts: int = 5,
         backoff: float = 0.5,
         max_wait: float = 60.0,
+        max_requests: int = MAX_REQUESTS,
     ) -> None:
         self.bot = bot
         self.limiter = limiter
@@ -80,6 +90,10 @@ class Outbox:
         self.max_wait = max_wait  # a longer retry_after gives up instead of blocking a chat
         self.failures: Counter[str] = Counter()
         self.sent = 0
+        # Innermost, around the HTTP call only: a send waiting here already holds its
+        # limiter slot (so it counts as in flight: the limits only get stricter), and
+        # nobody holds the gate while sleeping for a limit, a 429 or a backoff.
+        self._gate = asyncio.Semaphore(max(1, max_requests))
 
     async def send(self, chat_id: int, out: Outgoing) -> Message | None:
         """Send one message; the Message, or None if it finally failed (and was logged)."""
@@ -152,9 +166,11 @@ class Outbox:
             last = attempt == attempts
             try:
                 if not counted:
-                    return await call()
+                    async with self._gate:
+                        return await call()
                 async with self.limiter.slot(chat_id):
-                    return await call()
+                    async with self._gate:
+                        return await call()
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 if last or wait > self.max_wait:

@@ -28,6 +28,7 @@ class Sequencer:
     def __init__(self, max_active: int = 64) -> None:
         # Chats whose turns run at once. More is slower, not faster: httpx's pool does
         # O(n) work per request for n in flight, and a turn is mostly waiting on HTTP.
+        # (The Outbox also lets only a few calls on the wire at once: see delivery.py.)
         self._slots = asyncio.Semaphore(max_active)
         self._queues: dict[int, deque[tuple[int | None, Job]]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
