@@ -45,13 +45,19 @@ def database(db: Path) -> tuple[set[tuple[str, int]], Counter[str], list[str]]:
     return sent, other, rhythms
 
 
-def check_complete(db: Path, out: Path, people: int) -> Counter[tuple[str, int]]:
+def check_complete(db: Path, out: Path, people: int,
+                   kills: int = 0) -> Counter[tuple[str, int]]:
     lines = sent_lines(out)
     counts = Counter(lines)
     sent, other, rhythms = database(db)
     assert not other, f"messages left behind: {other}"
     assert sent <= set(counts), "a message marked sent never reached the channel"
-    assert set(counts) == sent, "a message reached the channel but was never marked sent"
+    # A kill between sending and marking leaves the dispatcher unsure whether the
+    # check-in arrived, so it starts it again; if the policy then chooses silence (that
+    # person's ninth unanswered check-in), the row is dropped although its first send
+    # arrived. At most one such row per kill; the person still got the message once.
+    unmarked = set(counts) - sent
+    assert len(unmarked) <= kills, f"reached the channel but never marked sent: {unmarked}"
     # Nobody answered, so everyone went all the way to the end of the sequence.
     assert rhythms == ["when_asked"] * people
     assert max(counts.values()) <= 2
@@ -107,6 +113,6 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         process.communicate(timeout=60)
     assert kills >= 2, "the runs ended before any kill; kill sooner"
     assert run(db, out, people).stdout.strip() == "done"
-    counts = check_complete(db, out, people)
+    counts = check_complete(db, out, people, kills)
     duplicated = [m for m, n in counts.items() if n > 1]
     assert len(duplicated) <= kills  # at most the one in flight at each kill
