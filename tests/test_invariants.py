@@ -142,3 +142,20 @@ async def test_a_lone_surrogate_cannot_spoil_other_peoples_commits(tmp_path: Pat
                           ["fine 4"]]
     finally:
         await app.close()
+
+
+async def test_nothing_is_started_unasked_for_someone_without_consent() -> None:
+    """A scheduled Start for someone who declined (or never answered) the privacy note
+    sends nothing at all, not even the privacy question again."""
+    app = await open_app(FLOWS, MemoryStorage())
+    key = PersonKey("test", "declined")
+    try:
+        await app.conversations.handle(key, Command("start"))
+        await app.conversations.handle(key, Text("1"))  # English
+        await app.conversations.handle(key, Text("3"))  # No thanks
+        state = await app.storage.load(key)
+        assert state is not None and state.vars.get("consent") == "declined"
+        assert await app.conversations.handle(key, Start("checkin")) == []
+        assert await app.conversations.handle(PersonKey("test", "new"), Start("checkin")) == []
+    finally:
+        await app.close()

@@ -75,10 +75,13 @@ class Turn(StepRunner):
         elif isinstance(event, Reshow):
             self.repeat_question()
         elif isinstance(event, Start):
-            if self.state.flow is not None:
+            flow = self.engine.flows.flows[event.flow]
+            if self.state.flow is not None or not self.consented_to(flow):
+                # Never interrupt a conversation, and never start anything (not even the
+                # privacy question) on our own initiative for someone who has not said yes.
                 self.started = False
                 return
-            await self.start_flow(self.engine.flows.flows[event.flow])
+            await self.start_flow(flow)
 
     async def on_command(self, event: Command) -> None:
         if event.name == "cancel":

@@ -78,11 +78,15 @@ class StepRunner:
             self.event(f"flow_{how}", self.state.flow, self.state.step or "")
         self.state = replace(self.state, flow=None, step=None, retries=0)
 
+    def consented_to(self, flow: Flow) -> bool:
+        """Whether the person may run ``flow``: open flows always, others after consent."""
+        consent = self.engine.flows.consent
+        return consent is None or flow.open or str(
+            self.state.vars.get(consent.variable, "")) == consent.value
+
     async def start_flow(self, flow: Flow) -> None:
         consent = self.engine.flows.consent
-        if consent is not None and not flow.open and str(
-            self.state.vars.get(consent.variable, "")
-        ) != consent.value:
+        if consent is not None and not self.consented_to(flow):
             flow = self.engine.flows.flows[consent.flow]
         self.event("flow_started", flow.name, flow.first)
         self.state = replace(self.state, flow=flow.name, step=flow.first, retries=0)
