@@ -114,7 +114,8 @@ class Conversations:
         state: ConversationState | None = None
         try:
             state = await self.storage.load(key)
-            outcome = await self.engine.handle(state, event, now=self.clock.now(),
+            now = self.clock.now()  # one moment for the whole turn: engine and stored row
+            outcome = await self.engine.handle(state, event, now=now,
                                                reader=StoredPerson(self.storage, key), rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
@@ -122,7 +123,7 @@ class Conversations:
             if not any(e.name == "delete_person" for e in outcome.effects):
                 records = () if reset else tuple(outcome.records)
                 await self.storage.commit_turn(
-                    TurnWrite(key, outcome.state, records, self.clock.now()))
+                    TurnWrite(key, outcome.state, records, now))
             for effect in outcome.effects:
                 handler = self.effect_handlers.get(effect.name)
                 if handler is not None:

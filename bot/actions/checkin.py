@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
 
 RECENT_DAYS = 30   # a win older than this is not "recent" any more
 CHOOSE_FROM = 5    # pick among this many latest recent wins, so the recall varies
@@ -21,8 +21,8 @@ async def recall_win(ctx: ActionContext) -> ActionResult:
     Args: ``recent_days`` (default 30), ``choose_from`` (default 5). Avoids the win
     recalled last time when there is another. Outcomes: ``found``, ``none``.
     """
-    days = _int(ctx.args.get("recent_days"), None) or RECENT_DAYS
-    pool = _int(ctx.args.get("choose_from"), None) or CHOOSE_FROM
+    days = as_int(ctx.args.get("recent_days"), None) or RECENT_DAYS
+    pool = as_int(ctx.args.get("choose_from"), None) or CHOOSE_FROM
     since = ctx.now - timedelta(days=days)
     wins = [w for w in await ctx.reader.achievements(max(1, pool)) if w.at >= since]
     if not wins:
@@ -41,10 +41,10 @@ async def confidence_change(ctx: ActionContext) -> ActionResult:
     ``last_confidence_at``. Outcomes: ``first``, ``up``, ``same``, ``down``; ``none``
     when there is no number to compare.
     """
-    today = _int(ctx.state.vars.get("checkin_confidence"), None)
+    today = as_int(ctx.state.vars.get("checkin_confidence"), None)
     if today is None:
         return ActionResult(outcome="none")
-    before = _int(ctx.state.vars.get("last_confidence"), None)
+    before = as_int(ctx.state.vars.get("last_confidence"), None)
     values: dict[str, object] = {"last_confidence": today,
                                  "last_confidence_at": ctx.now.isoformat()}
     if before is None:
@@ -53,12 +53,6 @@ async def confidence_change(ctx: ActionContext) -> ActionResult:
     outcome = "up" if today > before else "down" if today < before else "same"
     return ActionResult(vars=values, outcome=outcome)
 
-
-def _int(value: object, default: int | None) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
 
 
 def register(registry: ActionRegistry) -> None:

@@ -9,7 +9,7 @@ the purpose flow can both call it.
 from __future__ import annotations
 
 from bot.actions.library import OPPORTUNITY_KEYS, active_theme, entries, themes
-from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
 from bot.engine.events import Reply
 
 DEFAULT_LIMIT = 3
@@ -34,7 +34,7 @@ async def offer_opportunities(ctx: ActionContext) -> ActionResult:
     more = _flag(ctx.args.get("more"))
     if more:
         theme = str(ctx.state.vars.get("opportunities_theme") or "")
-        offset = _int(ctx.state.vars.get("opportunities_offset"), 0)
+        offset = as_int(ctx.state.vars.get("opportunities_offset"), 0)
     else:
         theme = ctx.text("theme") if "theme" in ctx.args else ""
         theme = theme or await active_theme(ctx)
@@ -44,7 +44,7 @@ async def offer_opportunities(ctx: ActionContext) -> ActionResult:
     listed = entries(ctx.flows.content, "opportunities", "opportunities", OPPORTUNITY_KEYS)
     matching = [e for e in listed if theme in e["themes"]]
     matching.sort(key=lambda e: PLACE_ORDER.get(str(e["place"]), len(PLACE_ORDER)))
-    limit = max(1, _int(ctx.args.get("limit"), DEFAULT_LIMIT))
+    limit = max(1, as_int(ctx.args.get("limit"), DEFAULT_LIMIT))
     if offset >= len(matching):
         offset = 0
     page = matching[offset:offset + limit]
@@ -77,12 +77,6 @@ async def offer_opportunities(ctx: ActionContext) -> ActionResult:
 def _flag(value: object) -> bool:
     return value is True or str(value).strip().lower() in ("true", "yes", "1")
 
-
-def _int(value: object, default: int) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
 
 
 def register(registry: ActionRegistry) -> None:

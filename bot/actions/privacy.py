@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, Effect
 from bot.engine.events import Attachment, Reply
+from bot.scheduling.planning import zone as person_zone
 
 EXPORT_FILENAME = "goodhelp-my-data.json"
 SHOWN_PER_LIST = 10  # the message lists the newest few; the file holds every one
@@ -73,12 +73,6 @@ def _moment(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _zone(name: Any) -> tzinfo:
-    try:
-        return ZoneInfo(str(name or "Europe/London"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
 
 def _date(at: datetime) -> str:
     return at.strftime("%Y-%m-%d")
@@ -96,7 +90,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
     events = list(export.events) if export else []
     variables = {k: v for k, v in ctx.state.vars.items() if v not in (None, "", [])}
     labels = ctx.args.get("labels") or {}
-    zone = _zone(ctx.state.vars.get("timezone"))
+    zone = person_zone(ctx.state.vars)
 
     def section(heading: str, lines: list[str], total: int) -> str:
         body = lines or [ctx.text("nothing")]

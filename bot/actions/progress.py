@@ -13,14 +13,12 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Attachment, Reply
+from bot.scheduling.planning import zone as person_zone
 
-DEFAULT_TIMEZONE = "Europe/London"
 DAILY_UP_TO = 21  # days: up to three weeks, wins are counted per day; after that per week
 WIN_COLOUR, CONFIDENCE_COLOUR = "#2a9d8f", "#e76f51"
 
@@ -45,7 +43,7 @@ class Progress:
 
 
 async def gather(ctx: ActionContext) -> Progress:
-    zone = _zone(ctx.state.vars.get("timezone"))
+    zone = person_zone(ctx.state.vars)
     wins = [w.at.astimezone(zone) for w in await ctx.reader.achievements()]
     ratings = {(r.at, r.value) for r in await ctx.reader.ratings()}
     # A confidence given with a win counts too (the same moment is only counted once).
@@ -176,12 +174,6 @@ async def show_progress(ctx: ActionContext) -> ActionResult:
     return ActionResult(replies=[Reply(summary(ctx, progress), attachment=image)],
                         outcome="shown")
 
-
-def _zone(name: Any) -> tzinfo:
-    try:
-        return ZoneInfo(str(name or DEFAULT_TIMEZONE))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def register(registry: ActionRegistry) -> None:

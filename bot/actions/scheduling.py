@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
 from bot.engine.events import Reply
 from bot.scheduling import encouragement
 from bot.scheduling.planning import parse_moment, rhythm
@@ -41,12 +41,6 @@ def _rhythm_words(ctx: ActionContext, name: str) -> str:
     return _words(ctx, "rhythm_words", name, {})
 
 
-def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
-
 
 async def _engaged_since(ctx: ActionContext, since: datetime) -> bool:
     """Did the person answer the last check-in, or act on their own since it?"""
@@ -74,7 +68,7 @@ async def scheduled_opening(ctx: ActionContext) -> ActionResult:
     chosen = str(vars.get("rhythm_chosen", "")) == "yes"
     last_prompt = parse_moment(vars.get("prompt_at"))
     history = str(vars.get("reply_history") or "")
-    unanswered = _int(vars.get("unanswered"))
+    unanswered = as_int(vars.get("unanswered"), 0)
     if last_prompt is not None:
         engaged = await _engaged_since(ctx, last_prompt)
         unanswered = 0 if engaged else unanswered + 1

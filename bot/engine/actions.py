@@ -11,7 +11,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.engine.events import Reply
 from bot.engine.model import FlowSet
@@ -66,6 +66,15 @@ class ActionResult:
 
 
 ActionFunc = Callable[[ActionContext], Awaitable[ActionResult]]
+Default = TypeVar("Default", int, None)
+
+
+def as_int(value: object, default: Default) -> int | Default:
+    """A stored or typed value as a whole number (" 7" -> 7), or ``default``."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
 
 
 @dataclass(frozen=True)

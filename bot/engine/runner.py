@@ -9,18 +9,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from bot.engine.actions import ActionContext, ActionRegistry, Effect, PersonReader
+from bot.engine.actions import ActionRegistry, Effect, PersonReader
 from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
 from bot.engine.matching import PhraseMatcher, normalise
-from bot.engine.model import Ask, Choose, Flow, FlowSet, Step
-from bot.engine.records import FlowEvent, Record
-from bot.engine.render import Renderer
-from bot.engine.state import ConversationState, Position
+from bot.engine.model import Ask, Choose, FlowSet
+from bot.engine.records import Record
+from bot.engine.state import ConversationState
 from bot.engine.steps import StepRunner
-
-MAX_STEPS_PER_TURN = 200
 
 
 @dataclass
@@ -148,40 +144,3 @@ class Turn(StepRunner):
         memory = dict(self.memory)
         state = replace(self.state, memory=memory)
         return Outcome(self.replies, state, self.records, self.effects, self.started)
-
-    def current_flow(self) -> Flow | None:
-        return self.engine.flows.flows.get(self.state.flow) if self.state.flow else None
-
-    def current_step(self) -> Step | None:
-        flow = self.current_flow()
-        return flow.steps.get(self.state.step) if flow and self.state.step else None
-
-    def renderer(self) -> Renderer:
-        flows = self.engine.flows
-        language = str(self.state.vars.get("language") or flows.default_language)
-        variables: dict[str, Any] = {
-            **self.state.vars,
-            "now": self.now.isoformat(),
-            "today": self.now.date().isoformat(),
-            **{f"count_{k}": v for k, v in self.state.counts.items()},
-        }
-        return Renderer(language, flows.default_language, variables, self.memory, self.rng)
-
-    def event(self, name: str, flow: str, step: str) -> None:
-        self.records.append(FlowEvent(name, flow, step, self.now))
-
-    async def call_action(self, name: str, args: dict[str, Any]) -> Any:
-        spec = self.engine.actions.get(name)
-        if spec is None:
-            raise LookupError(f"action '{name}' is not registered")
-        ctx = ActionContext(self.state, args, self.now, self.engine.flows, self.reader,
-                            self.renderer(), self.rng)
-        return await spec.func(ctx)
-
-    def back_to(self, position: Position) -> bool:
-        flow = self.engine.flows.flows.get(position.flow)
-        return flow is not None and position.step in flow.steps
-
-    @staticmethod
-    def matches_label(typed: str, label: str) -> bool:
-        return normalise(typed) == normalise(label)

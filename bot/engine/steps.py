@@ -8,9 +8,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.actions import ActionResult, Effect, PersonReader
+from bot.engine.actions import ActionContext, ActionResult, Effect, PersonReader
 from bot.engine.conditions import evaluate
 from bot.engine.events import Option, Reply
+from bot.engine.matching import normalise
 from bot.engine.model import (
     Ask,
     Branch,
@@ -25,13 +26,14 @@ from bot.engine.model import (
     SetVars,
     Step,
 )
-from bot.engine.records import Achievement, Purpose, Rating, Record
+from bot.engine.records import Achievement, FlowEvent, Purpose, Rating, Record
 from bot.engine.render import Renderer, fill
-from bot.engine.state import ConversationState
+from bot.engine.state import ConversationState, Position
 
 if TYPE_CHECKING:
     from bot.engine.runner import Engine
 
+MAX_STEPS_PER_TURN = 200  # steps without waiting for the person: more means a goto loop
 COUNTED = {"achievement": "achievements", "rating": "ratings", "purpose": "purposes"}
 
 
@@ -53,15 +55,42 @@ class StepRunner:
         self.memory: dict[str, Any] = dict(state.memory)
         self.started = True
 
-    # Provided by Turn.
-    def renderer(self) -> Renderer: raise NotImplementedError
-    def current_flow(self) -> Flow | None: raise NotImplementedError
-    def current_step(self) -> Step | None: raise NotImplementedError
-    def event(self, name: str, flow: str, step: str) -> None: raise NotImplementedError
-    async def call_action(self, name: str, args: dict[str, Any]) -> Any: raise NotImplementedError
-    def back_to(self, position: Any) -> bool: raise NotImplementedError
+    def current_flow(self) -> Flow | None:
+        return self.engine.flows.flows.get(self.state.flow) if self.state.flow else None
+
+    def current_step(self) -> Step | None:
+        flow = self.current_flow()
+        return flow.steps.get(self.state.step) if flow and self.state.step else None
+
+    def renderer(self) -> Renderer:
+        flows = self.engine.flows
+        language = str(self.state.vars.get("language") or flows.default_language)
+        variables: dict[str, Any] = {
+            **self.state.vars,
+            "now": self.now.isoformat(),
+            "today": self.now.date().isoformat(),
+            **{f"count_{k}": v for k, v in self.state.counts.items()},
+        }
+        return Renderer(language, flows.default_language, variables, self.memory, self.rng)
+
+    def event(self, name: str, flow: str, step: str) -> None:
+        self.records.append(FlowEvent(name, flow, step, self.now))
+
+    async def call_action(self, name: str, args: dict[str, Any]) -> Any:
+        spec = self.engine.actions.get(name)
+        if spec is None:
+            raise LookupError(f"action '{name}' is not registered")
+        ctx = ActionContext(self.state, args, self.now, self.engine.flows, self.reader,
+                            self.renderer(), self.rng)
+        return await spec.func(ctx)
+
+    def back_to(self, position: Position) -> bool:
+        flow = self.engine.flows.flows.get(position.flow)
+        return flow is not None and position.step in flow.steps
+
     @staticmethod
-    def matches_label(typed: str, label: str) -> bool: raise NotImplementedError
+    def matches_label(typed: str, label: str) -> bool:
+        return normalise(typed) == normalise(label)
 
     def say(self, text: str, **kwargs: Any) -> None:
         if text:
@@ -109,8 +138,6 @@ class StepRunner:
             self.say(text)
 
     async def run_from(self, flow: Flow, step_id: str | None) -> None:
-        from bot.engine.runner import MAX_STEPS_PER_TURN
-
         for _ in range(MAX_STEPS_PER_TURN):
             if step_id is None:
                 self.leave_flow("finished")
