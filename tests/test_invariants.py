@@ -2,14 +2,17 @@
 
 - every input gets a reply or a documented silence, and no traceback reaches a person;
 - per person, messages are handled strictly in order; different people concurrently;
-- personal text never appears in logs.
+- personal text never appears in logs;
+- a person who has not consented has nothing stored but the refusal and their language.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
+import sqlite3
 from pathlib import Path
 
 from bot.app import open_app
@@ -159,3 +162,67 @@ async def test_nothing_is_started_unasked_for_someone_without_consent() -> None:
         assert await app.conversations.handle(PersonKey("test", "new"), Start("checkin")) == []
     finally:
         await app.close()
+
+
+# What the consent settings allow before a yes (flows/config/system.yaml, consent.keep).
+KEPT_BEFORE_CONSENT = {"consent", "language", "consent_declined_at", "start_payload"}
+
+
+def rows_about(db: sqlite3.Connection, key: PersonKey) -> dict[str, object]:
+    """Every row in the real file that belongs to one person, by table."""
+    found: dict[str, object] = {}
+    person = db.execute("SELECT id FROM people WHERE channel = ? AND external_id = ?",
+                        (key.channel, key.external_id)).fetchone()
+    if person is None:
+        return found
+    tables = [row[0] for row in db.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'people'")]
+    for table in tables:
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if "person_id" in columns:
+            rows = db.execute(f"SELECT * FROM {table} WHERE person_id = ?",
+                              person).fetchall()
+            if rows:
+                found[table] = rows
+    return found
+
+
+async def test_without_consent_nothing_is_stored_but_the_refusal_and_language(
+        tmp_path: Path) -> None:
+    """Random walks through every shipped flow (the menu, gotos, commands, safety, stale
+    buttons); after every turn of a person who has not said yes, the SQLite file holds for
+    them only their conversation state, and that only with the refusal and language."""
+    path = tmp_path / "consent.db"
+    app = await open_app(FLOWS, SQLiteStorage(path), rng=random.Random(5))
+    commands = sorted(c for f in app.flows.flows.values() for c in f.triggers.commands)
+    rng = random.Random(20261203)
+    db = sqlite3.connect(path)
+    checked = declined = 0
+    try:
+        for person in range(40):
+            key = PersonKey("walk", str(person))
+            opening: list[Event] = [Command("start"), Text("1")]
+            if person % 2 == 0:
+                opening.append(Text("3"))  # No thanks
+            events = iter(opening)
+            for _ in range(60):
+                state = await app.storage.load(key)
+                event = next(events, None) or random_event(
+                    rng, [*commands, "menu", "menu"], state.prompt if state else 0)
+                await app.conversations.handle(key, event)
+                state = await app.storage.load(key)
+                if state is not None and state.vars.get("consent") == "yes":
+                    continue
+                checked += 1
+                declined += state is not None and state.vars.get("consent") == "declined"
+                rows = rows_about(db, key)
+                states = rows.pop("conversation_state", [])
+                assert not rows, f"stored without consent after {event!r}: {sorted(rows)}"
+                for _, state_json, _ in states:  # type: ignore[attr-defined]
+                    stored = json.loads(state_json)
+                    assert set(stored["vars"]) <= KEPT_BEFORE_CONSENT, (event, stored["vars"])
+                    assert not stored["counts"] and not stored["memory"]
+    finally:
+        db.close()
+        await app.close()
+    assert checked > 500 and declined > 200  # the walk really did spend time without a yes

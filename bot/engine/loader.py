@@ -119,12 +119,19 @@ def _load_system(root: Path, path: Path, problems: list[Problem]
     consent = None
     raw_consent = raw.get("consent")
     if raw_consent is not None:
-        if not isinstance(raw_consent, LineDict) or set(raw_consent) != {"variable", "equals",
-                                                                          "flow"}:
-            parser.problem(raw.line_of("consent"), "consent needs exactly: variable, equals, flow")
+        required = {"variable", "equals", "flow"}
+        if not isinstance(raw_consent, LineDict) or not required <= set(raw_consent) or (
+                set(raw_consent) - required - {"keep"}):
+            parser.problem(raw.line_of("consent"), "consent needs: variable, equals, flow "
+                           "(and may have: keep)")
         else:
+            keep = raw_consent.get("keep", ["language"])
+            if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+                parser.problem(raw_consent.line_of("keep"), "consent keep must be a list of "
+                               "variable names")
+                keep = ["language"]
             consent = Consent(str(raw_consent["variable"]), str(raw_consent["equals"]),
-                              str(raw_consent["flow"]))
+                              str(raw_consent["flow"]), tuple(keep))
     return languages, default, messages, frozenset(map(str, declared)), consent
 
 

@@ -153,11 +153,13 @@ class Flow:
 @dataclass(frozen=True)
 class Consent:
     """Flows that are not ``open`` run only once ``variable`` equals ``value``;
-    before that, a person who asks for one is taken to ``flow`` instead."""
+    before that, a person who asks for one is taken to ``flow`` instead, and nothing is
+    kept about them but ``variable`` and the variables named in ``keep``."""
 
     variable: str
     value: str
     flow: str
+    keep: tuple[str, ...] = ("language",)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,15 @@ class Turn(StepRunner):
                              flow=None, step=None)
 
     def outcome(self) -> Outcome:
-        memory = dict(self.memory)
-        state = replace(self.state, memory=memory)
-        return Outcome(self.replies, state, self.records, self.effects, self.started)
+        state = replace(self.state, memory=dict(self.memory))
+        records = self.records
+        consent = self.engine.flows.consent
+        if consent is not None and not self.consented():
+            # Someone who has not said yes (or said no) has nothing kept about them but
+            # their answer and the variables the consent settings name: no records, not
+            # even anonymous events, no counts, no bookkeeping.
+            kept = {consent.variable, *consent.keep}
+            state = replace(state, vars={k: v for k, v in state.vars.items() if k in kept},
+                            counts={}, memory={})
+            records = []
+        return Outcome(self.replies, state, records, self.effects, self.started)

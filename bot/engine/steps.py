@@ -85,8 +85,10 @@ class StepRunner:
         return await spec.func(ctx)
 
     def back_to(self, position: Position) -> bool:
+        """Whether the person can go back to ``position``: it still exists, and they may
+        run its flow (resuming is a way into a flow too)."""
         flow = self.engine.flows.flows.get(position.flow)
-        return flow is not None and position.step in flow.steps
+        return flow is not None and position.step in flow.steps and self.consented_to(flow)
 
     @staticmethod
     def matches_label(typed: str, label: str) -> bool:
@@ -107,16 +109,30 @@ class StepRunner:
             self.event(f"flow_{how}", self.state.flow, self.state.step or "")
         self.state = replace(self.state, flow=None, step=None, retries=0)
 
-    def consented_to(self, flow: Flow) -> bool:
-        """Whether the person may run ``flow``: open flows always, others after consent."""
+    def consented(self) -> bool:
+        """Whether the person has said yes to the privacy note (or no consent is asked)."""
         consent = self.engine.flows.consent
-        return consent is None or flow.open or str(
+        return consent is None or str(
             self.state.vars.get(consent.variable, "")) == consent.value
 
-    async def start_flow(self, flow: Flow) -> None:
+    def consented_to(self, flow: Flow) -> bool:
+        """Whether the person may run ``flow``: open flows always, others after consent."""
+        return flow.open or self.consented()
+
+    def gate(self, flow: Flow) -> Flow:
+        """The flow that runs when ``flow`` is asked for: itself, or the consent flow.
+
+        Every way into a flow passes here (a command, a keyword, a goto from another
+        flow, a system start), so a goto in an open flow such as the menu cannot reach
+        one that needs consent.
+        """
         consent = self.engine.flows.consent
         if consent is not None and not self.consented_to(flow):
-            flow = self.engine.flows.flows[consent.flow]
+            return self.engine.flows.flows[consent.flow]
+        return flow
+
+    async def start_flow(self, flow: Flow) -> None:
+        flow = self.gate(flow)
         self.event("flow_started", flow.name, flow.first)
         self.state = replace(self.state, flow=flow.name, step=flow.first, retries=0)
         await self.run_from(flow, flow.first)
@@ -152,7 +168,8 @@ class StepRunner:
                 return
             result = await self.execute(flow, step)
             if isinstance(result, Flow):
-                flow, step_id = result, result.first
+                flow = self.gate(result)
+                step_id = flow.first
                 self.event("flow_started", flow.name, flow.first)
             elif result is _WAIT:
                 return
