@@ -167,6 +167,7 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         chat = TerminalChat(app.conversations.handle, person=args.person, stdin=sys.stdin,
                             stdout=sys.stdout, files_dir=settings.files_path)
+        app.conversations.listeners.append(chat.on_turn)  # /delete also deletes saved files
         from bot.scheduling.runner import start_terminal_scheduling
 
         scheduler = await start_terminal_scheduling(app, chat)  # check-ins print in the chat

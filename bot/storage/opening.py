@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.files import create_private, private_folder
 from bot.storage.base import StorageCorrupt, StorageError, StorageLocked, StorageReadOnly
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -63,13 +64,19 @@ def check_file(path: Path) -> bool:
     """
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as exc:
         raise read_only(folder, f"cannot create the folder: {exc.strerror}") from exc
     # WAL needs to create -wal and -shm files beside the database.
     if not os.access(folder, os.W_OK | os.X_OK):
         raise read_only(path, "its folder is not writable")
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
+        try:
+            # Created 0600 here, not by SQLite (0644 under the usual umask): SQLite gives
+            # the -wal and -shm files the permissions of the database file.
+            create_private(path)
+        except OSError as exc:
+            raise read_only(path, exc.strerror or "cannot create") from exc
         return False
     if not path.is_file():
         raise StorageError(f"{path} is not a file")
