@@ -14,10 +14,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Attachment, Reply
 from bot.scheduling.planning import zone as person_zone
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DAILY_UP_TO = 21  # days: up to three weeks, wins are counted per day; after that per week
 WIN_COLOUR, CONFIDENCE_COLOUR = "#2a9d8f", "#e76f51"
@@ -78,15 +83,15 @@ def summary(ctx: ActionContext, progress: Progress) -> str:
 
 def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
     """A PNG: wins per day or week as bars above, confidence ratings as a line below."""
+    figure = chart_figure(progress, labels)
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def chart_figure(progress: Progress, labels: dict[str, str]) -> Figure:
+    """The chart as a matplotlib Figure, laid out and ready to save."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import (
-        DAILY,
-        MO,
-        DateFormatter,
-        RRuleLocator,
-        WeekdayLocator,
-        rrulewrapper,
-    )
     from matplotlib.figure import Figure
 
     panels = [p for p, has in (("wins", progress.wins), ("confidence", progress.ratings)) if has]
@@ -114,22 +119,45 @@ def draw_chart(progress: Progress, labels: dict[str, str]) -> bytes:
             ax.set_ylim(0.5, 10.5)
             ax.set_yticks([1, 4, 7, 10])
             ax.set_title(labels["confidence"], loc="left")
-    axes[-1].set_xlim(_noon(start) - timedelta(days=1), _noon(end) + timedelta(days=1))
-    span = (end - start).days + 1
-    # About seven labels: midday under each day's bar, or the Monday that starts a week.
-    # (matplotlib.dates is untyped, hence the ignores.)
-    if daily:
-        rule = rrulewrapper(DAILY, byhour=12, interval=math.ceil(span / 7))  # type: ignore[no-untyped-call]
-        locator = RRuleLocator(rule)  # type: ignore[no-untyped-call]
-    else:
-        locator = WeekdayLocator(byweekday=MO, interval=math.ceil(span / 49))  # type: ignore[no-untyped-call]
-    axes[-1].xaxis.set_major_locator(locator)
-    formatter = DateFormatter("%d/%m")  # type: ignore[no-untyped-call]  # numbers, no month names
-    axes[-1].xaxis.set_major_formatter(formatter)
+    date_axis(axes[-1], start, end)
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
+
+
+def date_axis(ax: Axes, start: date, end: date) -> None:
+    """The x axis from ``start`` to ``end`` (local days) with about seven labels: days
+    (from the day before to the day after) labelled at midday under each day's bar, or
+    whole weeks, Monday to Sunday, labelled at the Monday that starts a week.
+
+    Weeks are counted by a WEEKLY rule. (A DAILY rule every 7n days filtered to Mondays,
+    what matplotlib's WeekdayLocator builds, finds no Monday at all when it starts on
+    another day, and dateutil then searches up to the year 9999: 10-30 s of CPU for
+    histories of 295-343 days, 638-686 days, ...)
+    """
+    from matplotlib.dates import (
+        DAILY,
+        MO,
+        WEEKLY,
+        DateFormatter,
+        RRuleLocator,
+        date2num,
+        rrulewrapper,
+    )
+
+    # matplotlib.dates is untyped, hence the ignores.
+    span = (end - start).days + 1
+    if span <= DAILY_UP_TO:
+        low, high = _noon(start) - timedelta(days=1), _noon(end) + timedelta(days=1)
+        rule = rrulewrapper(DAILY, byhour=12, interval=math.ceil(span / 7))  # type: ignore[no-untyped-call]
+    else:  # whole weeks, so the first and the last week's bars are not cut off
+        low = _noon(start - timedelta(days=start.weekday())) - timedelta(hours=12)  # Monday
+        high = _noon(end + timedelta(days=6 - end.weekday())) + timedelta(hours=11)  # Sunday
+        rule = rrulewrapper(WEEKLY, byweekday=MO, byhour=0, byminute=0, bysecond=0,  # type: ignore[no-untyped-call]
+                            interval=math.ceil(span / 49))  # in weeks: about 7 labels
+    ax.set_xlim(date2num(low), date2num(high))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(RRuleLocator(rule))  # type: ignore[no-untyped-call]
+    # Numbers, no month names; with the year once the chart spans one.
+    ax.xaxis.set_major_formatter(DateFormatter("%d/%m/%y" if span > 300 else "%d/%m"))  # type: ignore[no-untyped-call]
 
 
 def _buckets(moments: Sequence[datetime], start: date, end: date, daily: bool
