@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.engine.actions import Effect
-from bot.engine.events import Event, Reply, Text
+from bot.engine.events import Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.engine.state import ConversationState
@@ -37,6 +37,16 @@ def storable(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def cleaned(event: Event) -> Event:
+    """The event with every piece of text a person typed made :func:`storable`: typed
+    text, and a command's name and argument (a deep link's payload is kept)."""
+    if isinstance(event, Text):
+        return Text(storable(event.text))
+    if isinstance(event, Command):
+        return Command(storable(event.name), storable(event.payload))
+    return event
 
 
 class StoredPerson:
@@ -102,8 +112,7 @@ class Conversations:
 
     async def handle(self, key: PersonKey, event: Event) -> list[Reply]:
         """Run one event for one person and return what to send them."""
-        if isinstance(event, Text):
-            event = Text(storable(event.text))
+        event = cleaned(event)
         async with self.locks.hold(key):
             return await self._turn(key, event)
 

@@ -226,3 +226,22 @@ async def test_without_consent_nothing_is_stored_but_the_refusal_and_language(
         db.close()
         await app.close()
     assert checked > 500 and declined > 200  # the walk really did spend time without a yes
+
+
+async def test_a_lone_surrogate_in_a_commands_argument_is_stored_as_a_replacement(
+        tmp_path: Path) -> None:
+    """``/start <half an emoji>`` (a deep link from a broken client) used to fail the turn:
+    only typed text was cleaned, not a command's argument."""
+    app = await open_app(STEADY_FLOWS, SQLiteStorage(tmp_path / "s.db"))
+    key = PersonKey("test", "link")
+    render = Renderer("en", "en", {}, {}, random.Random(0))
+    error_text = render.text(app.flows.messages["error"])
+    try:
+        replies = await app.conversations.handle(key, Command("start", "code\ud83d"))
+        assert replies and error_text not in [r.text for r in replies]
+        state = await app.storage.load(key)
+        assert state is not None and state.vars["start_payload"] == "code\ufffd"
+        replies = await app.conversations.handle(key, Command("st\udc00art"))
+        assert error_text not in [r.text for r in replies]
+    finally:
+        await app.close()
