@@ -132,3 +132,13 @@ async def test_the_terminal_prints_a_persons_escape_codes_visibly(tmp_path: Path
     assert "\x1b" not in shown
     assert "\\x1b[2J\\x1b[31mcleared\\x1b[0m" in shown  # the win is echoed back, visibly
     assert "goodhelp chat as '\\x1b[5mblink'" in shown
+
+
+async def test_a_link_to_a_database_not_made_yet_makes_a_private_file(tmp_path: Path) -> None:
+    target = tmp_path / "data" / "real.db"
+    target.parent.mkdir()
+    (tmp_path / "g.db").symlink_to(target)
+    storage = SQLiteStorage(tmp_path / "g.db")
+    await storage.open()
+    await storage.close()
+    assert oct(mode(target)) == "0o600"

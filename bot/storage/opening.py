@@ -70,11 +70,12 @@ def check_file(path: Path) -> bool:
     # WAL needs to create -wal and -shm files beside the database.
     if not os.access(folder, os.W_OK | os.X_OK):
         raise read_only(path, "its folder is not writable")
-    if not path.exists() and not path.is_symlink():
+    if not path.exists():
         try:
             # Created 0600 here, not by SQLite (0644 under the usual umask): SQLite gives
-            # the -wal and -shm files the permissions of the database file.
-            create_private(path)
+            # the -wal and -shm files the permissions of the database file. (A link to a
+            # file not made yet: the file it points to.)
+            create_private(path.resolve() if path.is_symlink() else path)
         except OSError as exc:
             raise read_only(path, exc.strerror or "cannot create") from exc
         return False
