@@ -122,9 +122,9 @@ class StepRunner:
     def gate(self, flow: Flow) -> Flow:
         """The flow that runs when ``flow`` is asked for: itself, or the consent flow.
 
-        Every way into a flow passes here (a command, a keyword, a goto from another
-        flow, a system start), so a goto in an open flow such as the menu cannot reach
-        one that needs consent.
+        A command, a keyword and a goto from another flow pass here, so the menu (an
+        open flow) cannot lead past consent; a system start and going back to an
+        interrupted question check :meth:`consented_to` and do nothing instead.
         """
         consent = self.engine.flows.consent
         if consent is not None and not self.consented_to(flow):

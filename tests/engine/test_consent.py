@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine.events import Command, Start
+from bot.engine.loader import InvalidFlows
 from bot.engine.state import ConversationState, Position
 from tests.engine.conftest import MakeEngine, Person
 
@@ -118,3 +121,12 @@ async def test_keep_names_what_is_kept_before_consent(make_engine: MakeEngine) -
     person = Person(make_engine({"welcome": WELCOME}, system_extra=gate))
     await person.say(Command("start"))
     assert person.vars == {"scratch": "not kept"}
+
+
+def test_keep_must_be_a_list_of_names(make_engine: MakeEngine) -> None:
+    gate = "consent: {variable: consent, equals: 'yes', flow: welcome, keep: language}\n"
+    with pytest.raises(InvalidFlows, match="consent keep must be a list of variable names"):
+        make_engine({"welcome": WELCOME}, system_extra=gate)
+    gate = "consent: {variable: consent, equals: 'yes', flow: welcome, kept: [language]}\n"
+    with pytest.raises(InvalidFlows, match=r"and may have: keep"):
+        make_engine({"welcome": WELCOME}, system_extra=gate)
