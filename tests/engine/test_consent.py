@@ -6,6 +6,7 @@ import pytest
 
 from bot.engine.events import Command, Start
 from bot.engine.loader import InvalidFlows
+from bot.engine.runner import Engine
 from bot.engine.state import ConversationState, Position
 from tests.engine.conftest import MakeEngine, Person
 
@@ -68,7 +69,7 @@ steps:
 """
 
 
-def engine(make_engine: MakeEngine):  # type: ignore[no-untyped-def]
+def engine(make_engine: MakeEngine) -> Engine:
     return make_engine({"welcome": WELCOME, "menu": MENU, "note": NOTE, "safety": SAFETY},
                        system_extra=GATE)
 
