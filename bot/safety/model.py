@@ -1,0 +1,56 @@
+"""A linear crisis model read from JSON, scored in pure Python.
+
+The file (flows/safety/model.json) is written by ``python -m bench.safety_train``: a
+vocabulary of features with one weight each, a bias and a threshold. The score is a
+logistic regression over present-or-absent features scaled to unit length, exactly as
+scikit-learn saw them in training; only features in the vocabulary count, in training
+and here. No scikit-learn or numpy at run time: a message has a few hundred features,
+and summing their weights takes well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.safety.features import features
+
+FORMAT = 1
+
+
+class ModelError(Exception):
+    """The model file is missing, unreadable or of another format."""
+
+
+@dataclass(frozen=True)
+class CrisisModel:
+    """Weights per feature, a bias, and the probability at or above which a message is crisis."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+    c: float = 1.0  # the regularisation it was trained with, to retrain alike
+
+    def probability(self, text: str) -> float:
+        """How likely the model thinks ``text`` is a crisis message (0 to 1)."""
+        known = [self.weights[f] for f in features(text) if f in self.weights]
+        score = self.bias + (sum(known) / math.sqrt(len(known)) if known else 0.0)
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def is_crisis(self, text: str) -> bool:
+        return self.probability(text) >= self.threshold
+
+
+def load_model(path: Path) -> CrisisModel:
+    """Read a model file written by bench.safety_train."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read the crisis model ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelError(f"{path}: not a crisis model of format {FORMAT}; "
+                         "run python -m bench.safety_train")
+    return CrisisModel({str(k): float(v) for k, v in data["weights"].items()},
+                       float(data["bias"]), float(data["threshold"]), float(data["c"]))
