@@ -6,7 +6,9 @@ Cross-validation: stratified 5 folds (by language and label) over
 flows/safety/training.yaml; the model layer is a fresh model trained without each
 message's fold. The phrases and patterns were written with the training set in view, so
 their figures there are optimistic. Held-out: tests/data/safety_heldout.yaml, never
-trained or tuned on, scored with the shipped flows/safety/model.json.
+trained on, scored with the shipped flows/safety/model.json. The first was seen after its
+first scoring and a few patterns changed in response (docs/safety.md says which); the
+second was written before those changes and scored after them.
 Prints recall, false-positive rate and the confusion counts per layer and language.
 """
 
@@ -22,7 +24,7 @@ from bot.app import load_checked_flows
 from bot.safety.detect import CrisisDetector, load_crisis_detector
 from bot.safety.labelled import Labelled, load_labelled
 
-HELDOUT = Path("tests/data/safety_heldout.yaml")
+HELDOUT = (Path("tests/data/safety_heldout.yaml"), Path("tests/data/safety_heldout_2.yaml"))
 Rule = Callable[[int], bool]
 
 
@@ -93,11 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             print(misses(training, answers["combined"]))
         print()
     if args.only != "cv":
-        heldout = load_labelled(HELDOUT)
-        answers = layer_answers(detector, heldout)
-        print(table("Held-out set (never trained or tuned on)", heldout, answers))
-        if args.show:
-            print(misses(heldout, answers["combined"]))
+        for path in HELDOUT:
+            heldout = load_labelled(path)
+            answers = layer_answers(detector, heldout)
+            print(table(f"Held out: {path} (never trained on)", heldout, answers))
+            if args.show:
+                print(misses(heldout, answers["combined"]))
+            print()
     return 0
 
 

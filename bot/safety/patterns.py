@@ -3,7 +3,7 @@
 A pattern is words separated by spaces. Each word also matches its lemmas (English
 and Welsh), so "take" matches "took", "taken" and "taking"; ``{name}`` is any phrase
 listed under ``slots: name``; ``*`` is up to three words of anything; ``!word`` or
-``!{name}`` means the next word may NOT be that (so "{end} {it} !{with}" leaves "I want
+``**`` up to six; ``!{name}`` means the next word may NOT be that (so "{end} {it} !{with}" leaves "I want
 to end it with him" alone); ``=word`` matches exactly that word, with no lemma (so
 ``=kms`` does not turn into "km" and catch "5 km"); ``$`` is the end of the message.
 
@@ -23,6 +23,7 @@ from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_y
 from bot.safety.text import LANGUAGES, lemma, views
 
 GAP = r"(?:\S+ ){0,3}"
+LONG_GAP = r"(?:\S+ ){0,6}"
 _SLOT = re.compile(r"^\{([a-z_]+)\}$")
 
 
@@ -81,6 +82,8 @@ def _phrase(phrase: str) -> str:
 def _token(token: str, slots: dict[str, list[str]]) -> str:
     if token == "*":
         return GAP
+    if token == "**":
+        return LONG_GAP
     if token == "$":
         return "$"
     negate = token.startswith("!")
@@ -140,7 +143,7 @@ def _check(pattern: str, slots: dict[str, list[str]], name: str, line: int,
            kind: str) -> list[Problem]:
     problems = []
     tokens = pattern.split()
-    if not tokens or all(t in ("*", "$") or t.startswith("!") for t in tokens):
+    if not tokens or all(t in ("*", "**", "$") or t.startswith("!") for t in tokens):
         problems.append(Problem(name, line, f"pattern '{pattern}' in {kind} has no word to match"))
     for token in tokens:
         slot = _SLOT.match(token.removeprefix("!"))
