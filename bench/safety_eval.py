@@ -24,7 +24,7 @@ from bot.app import load_checked_flows
 from bot.safety.detect import CrisisDetector, load_crisis_detector
 from bot.safety.labelled import Labelled, load_labelled
 
-HELDOUT = (Path("tests/data/safety_heldout.yaml"), Path("tests/data/safety_heldout_2.yaml"))
+HELDOUT = tuple(Path(f"tests/data/safety_heldout{n}.yaml") for n in ("", "_2", "_3"))
 Rule = Callable[[int], bool]
 
 

@@ -12,9 +12,13 @@ from pathlib import Path
 
 from bot.actions import default_registry
 from bot.engine.actions import ActionRegistry
-from bot.engine.loader import load_flows
+from bot.engine.loader import InvalidFlows, load_flows
 from bot.engine.model import FlowSet
 from bot.engine.runner import Engine
+from bot.engine.yamlsource import Problem
+from bot.safety import CrisisDetector, load_crisis_detector
+from bot.safety.model import ModelError
+from bot.safety.patterns import PatternError
 from bot.scheduling.clock import Clock, SystemClock
 from bot.service import Conversations
 from bot.storage.base import Storage
@@ -27,6 +31,9 @@ class App:
     storage: Storage
     conversations: Conversations
     clock: Clock
+    # The crisis check the engine uses, for channels that want it on a bare text (floods);
+    # None when the flows folder has no safety/ detection data (exact phrases only).
+    crisis: CrisisDetector | None = None
 
     async def close(self) -> None:
         await self.storage.close()
@@ -38,12 +45,24 @@ def load_checked_flows(path: Path, registry: ActionRegistry | None = None) -> Fl
     return load_flows(path, known_actions=registry.known())
 
 
+def load_checked_detector(path: Path, flows: FlowSet) -> CrisisDetector | None:
+    """The crisis detector for a flows folder; its file problems raise InvalidFlows."""
+    try:
+        return load_crisis_detector(path, flows)
+    except PatternError as exc:
+        raise InvalidFlows(exc.problems) from None
+    except ModelError as exc:
+        raise InvalidFlows([Problem(str(exc.path), 1, exc.reason)]) from None
+
+
 async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = None,
                    rng: random.Random | None = None) -> App:
     registry = default_registry()
     flows = load_checked_flows(flows_path, registry)
-    engine = Engine(flows, registry)
+    crisis = load_checked_detector(flows_path, flows)
+    engine = Engine(flows, registry,
+                    detectors={"safety": crisis} if crisis is not None else None)
     await storage.open()
     clock = clock or SystemClock()
     conversations = Conversations(engine, storage, clock=clock, rng=rng)
-    return App(flows, engine, storage, conversations, clock)
+    return App(flows, engine, storage, conversations, clock, crisis)

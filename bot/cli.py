@@ -95,10 +95,12 @@ def print_problems(exc: InvalidFlows) -> None:
 
 
 def cmd_validate(path: Path) -> int:
-    from bot.app import load_checked_flows
+    from bot.app import load_checked_detector, load_checked_flows
 
     flows = load_checked_flows(path)
-    print(f"{path}: {len(flows.flows)} flows, all valid")
+    crisis = load_checked_detector(path, flows)
+    detection = " and crisis detection data" if crisis is not None else ""
+    print(f"{path}: {len(flows.flows)} flows{detection}, all valid")
     return EXIT_OK
 
 

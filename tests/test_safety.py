@@ -1,9 +1,10 @@
-"""The safety net: crisis phrases, at any step, get signposting at once.
+"""The safety net: crisis messages, at any step, get signposting at once.
 
-The matching rule (bot/engine/matching.py, docs/safety.md): case-folded, apostrophes
-dropped, every other run of non-letters is one space, and a phrase matches whole words.
-The phrases are flows/safety.yaml's triggers.keywords. Accepted false positives are
-tested too, so changing the list shows up here and in docs/safety.md together.
+Detection is in layers (docs/safety.md, "Detection"): the exact phrases of
+flows/safety.yaml's triggers.keywords (bot/engine/matching.py), word forms and patterns,
+and a small model (bot/safety/). Accepted false positives are tested too, so changing
+the detection shows up here and in docs/safety.md together. tests/safety/ tests the
+layers one by one and the held-out figures.
 """
 
 from __future__ import annotations
@@ -12,23 +13,24 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import App, load_checked_flows, open_app
+from bot.app import App, load_checked_detector, load_checked_flows, open_app
 from bot.engine.events import Choice, Command, Reply, Text
-from bot.engine.matching import matches_phrase, normalise
 from bot.engine.state import ConversationState
 from bot.scheduling.clock import FakeClock
 from bot.storage.base import PersonKey, TurnWrite
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 
-SAFETY = load_checked_flows(FLOWS).flows["safety"]
+FLOWSET = load_checked_flows(FLOWS)
+SAFETY = FLOWSET.flows["safety"]
+DETECTOR = load_checked_detector(FLOWS, FLOWSET)
 KEY = PersonKey("test", "safety")
 
 
 def triggers(text: str) -> bool:
-    """Exactly the engine's test for an interrupt flow's keywords."""
-    normalised = normalise(text)
-    return any(matches_phrase(normalised, k) for k in SAFETY.triggers.keywords)
+    """The whole crisis rule the engine uses for the safety flow (any layer)."""
+    assert DETECTOR is not None
+    return DETECTOR.is_crisis(text)
 
 
 MUST_TRIGGER = [
@@ -81,7 +83,6 @@ MUST_NOT_TRIGGER = [
     "I killed it at the interview!",
     "I could murder a cup of tea",
     "my phone battery died",
-    "I want to skill myself up",
     "I'm dead tired",
     "I finally ended my shift",
     "I want to end my contract",
@@ -103,6 +104,9 @@ ACCEPTED_FALSE_POSITIVES = [
     "I hurt myself playing football",
     "I'm in danger of missing the bus",
     "an overdose of sunshine",
+    # The model reads pieces of words (so "kil myself" is caught); "skill myself" holds
+    # "kill myself". The exact-phrase layer alone does not match it (tested in tests/safety).
+    "I want to skill myself up",
 ]
 
 

@@ -7,10 +7,12 @@ its own (the caller passes ``now``), no global randomness (the caller passes ``r
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.engine.actions import ActionRegistry, Effect, PersonReader
+from bot.engine.detect import TextDetector
 from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
 from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.model import Ask, Choose, FlowSet
@@ -31,12 +33,21 @@ class Outcome:
 
 
 class Engine:
-    """Runs a :class:`FlowSet` with an :class:`ActionRegistry`."""
+    """Runs a :class:`FlowSet` with an :class:`ActionRegistry`.
 
-    def __init__(self, flows: FlowSet, actions: ActionRegistry) -> None:
+    ``detectors`` adds, per interrupt flow name, a :class:`TextDetector` consulted when
+    that flow's exact keywords do not match (the safety flow's crisis detector)."""
+
+    def __init__(self, flows: FlowSet, actions: ActionRegistry, *,
+                 detectors: Mapping[str, TextDetector] | None = None) -> None:
         self.flows = flows
         self.actions = actions
-        self._interrupts = [(f, PhraseMatcher(f.triggers.keywords))
+        detectors = dict(detectors or {})
+        interrupts = {name for name, f in flows.flows.items() if f.interrupt}
+        unknown = sorted(set(detectors) - interrupts)
+        if unknown:
+            raise ValueError(f"detectors for flows that are not interrupt flows: {unknown}")
+        self._interrupts = [(f, PhraseMatcher(f.triggers.keywords), detectors.get(f.name))
                             for f in flows.flows.values() if f.interrupt]
         self._keyword_flows = [(f, PhraseMatcher(f.triggers.keywords))
                                for f in flows.flows.values()
@@ -112,8 +123,10 @@ class Turn(StepRunner):
     async def on_text(self, text: str) -> None:
         text = text.strip()
         normalised = normalise(text)
-        for flow, matcher in self.engine._interrupts:
-            if self.state.flow != flow.name and matcher.matches(normalised):
+        for flow, matcher, detector in self.engine._interrupts:
+            if self.state.flow != flow.name and (
+                    matcher.matches(normalised)
+                    or (detector is not None and detector.detects(text))):
                 if self.state.position is not None:
                     self.push_position()
                 await self.start_flow(flow)

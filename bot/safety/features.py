@@ -8,6 +8,8 @@ present-or-absent: words, their English and Welsh lemmas, word pairs, and charac
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bot.engine.matching import normalise
 from bot.safety.text import LANGUAGES, lemma
 
@@ -26,6 +28,6 @@ def features(text: str) -> set[str]:
         for size in CHAR_SIZES:
             for start in range(len(padded) - size + 1):
                 found.add("c:" + padded[start:start + size])
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in pairwise(words):
         found.add(f"b:{first} {second}")
     return found

@@ -21,7 +21,12 @@ FORMAT = 1
 
 
 class ModelError(Exception):
-    """The model file is missing, unreadable or of another format."""
+    """The model file is unreadable or of another format."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,10 @@ def load_model(path: Path) -> CrisisModel:
     """Read a model file written by bench.safety_train."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: cannot read the crisis model ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ModelError(f"{path}: not a crisis model of format {FORMAT}; "
-                         "run python -m bench.safety_train")
-    return CrisisModel({str(k): float(v) for k, v in data["weights"].items()},
-                       float(data["bias"]), float(data["threshold"]), float(data["c"]))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not of format {FORMAT}")
+        return CrisisModel({str(k): float(v) for k, v in data["weights"].items()},
+                           float(data["bias"]), float(data["threshold"]), float(data["c"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelError(path, f"cannot read the crisis model ({exc}); "
+                         "run python -m bench.safety_train") from None

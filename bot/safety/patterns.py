@@ -2,9 +2,9 @@
 
 A pattern is words separated by spaces. Each word also matches its lemmas (English
 and Welsh), so "take" matches "took", "taken" and "taking"; ``{name}`` is any phrase
-listed under ``slots: name``; ``*`` is up to three words of anything; ``!word`` or
-``**`` up to six; ``!{name}`` means the next word may NOT be that (so "{end} {it} !{with}" leaves "I want
-to end it with him" alone); ``=word`` matches exactly that word, with no lemma (so
+listed under ``slots: name``; ``*`` is up to three words of anything, ``**`` up to six;
+``!word`` or ``!{name}`` means the next word may NOT be that (so "{end} {it} !{with}"
+leaves "I want to end it with him" alone); ``=word`` matches exactly that word, with no lemma (so
 ``=kms`` does not turn into "km" and catch "5 km"); ``$`` is the end of the message.
 
 All patterns are compiled into one regular expression and tried on each reading of the

@@ -1,0 +1,72 @@
+"""The shipped model: current with its training data, and light at run time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.safety.labelled import load_labelled
+from tests.conftest import FLOWS, ROOT
+
+MODEL = FLOWS / "safety" / "model.json"
+TRAINING = FLOWS / "safety" / "training.yaml"
+HELDOUT = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
+
+
+def test_the_training_set_is_big_enough_and_balanced() -> None:
+    messages = load_labelled(TRAINING)
+    for lang, least in (("en", 300), ("cy", 100)):
+        mine = [m for m in messages if m.lang == lang]
+        crisis = sum(m.crisis for m in mine)
+        assert len(mine) >= least
+        assert abs(crisis - (len(mine) - crisis)) <= len(mine) * 0.1
+
+
+def test_no_held_out_message_is_in_the_training_set() -> None:
+    training = {m.text.casefold() for m in load_labelled(TRAINING)}
+    for path in HELDOUT:
+        assert not [m.text for m in load_labelled(path) if m.text.casefold() in training]
+
+
+def test_the_shipped_weights_are_a_fresh_training() -> None:
+    """Edit training.yaml or patterns.yaml, and this fails until the model is retrained."""
+    pytest.importorskip("sklearn")
+    from bench.safety_train import train
+
+    fresh = train(FLOWS)
+    shipped = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert (shipped["c"], shipped["threshold"]) == (fresh["c"], fresh["threshold"]), (
+        "run python -m bench.safety_train")
+    weights = fresh["weights"]
+    assert isinstance(weights, dict)
+    assert set(shipped["weights"]) == set(weights)
+    assert max(abs(shipped["weights"][f] - w) for f, w in weights.items()) <= 1e-3
+    assert abs(shipped["bias"] - fresh["bias"]) <= 1e-3  # type: ignore[operator]
+
+
+def test_run_time_needs_neither_scikit_learn_nor_numpy() -> None:
+    code = ("import sys; from pathlib import Path; from bot.app import load_checked_flows, "
+            "load_checked_detector as d; f = Path(sys.argv[1]); "
+            "assert d(f, load_checked_flows(f)).is_crisis('kms'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'numpy', "
+            "'scipy')))")
+    out = subprocess.run([sys.executable, "-c", code, str(FLOWS)], capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_model_file_is_small() -> None:
+    assert MODEL.stat().st_size < 200_000
+
+
+def test_a_broken_model_file_is_a_problem_naming_it(tmp_path: Path) -> None:
+    from bot.safety.model import ModelError, load_model
+
+    path = tmp_path / "model.json"
+    path.write_text("{\"format\": 99}", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"run python -m bench\.safety_train"):
+        load_model(path)
