@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot.engine.matching import PhraseMatcher, normalise
@@ -97,5 +98,23 @@ def load_crisis_detector(flows_root: Path, flows: FlowSet) -> CrisisDetector | N
     patterns_path, model_path = folder / "patterns.yaml", folder / "model.json"
     return CrisisDetector(
         flow.triggers.keywords,
-        load_patterns(patterns_path) if patterns_path.exists() else None,
-        load_model(model_path) if model_path.exists() else None)
+        _patterns(str(patterns_path), _stamp(patterns_path)) if patterns_path.exists() else None,
+        _model(str(model_path), _stamp(model_path)) if model_path.exists() else None)
+
+
+# Compiling the patterns takes a good part of a second, and every App (each test, each
+# `goodhelp` command) loads them; keyed by the file's path, size and modification time,
+# an edited file is always read again.
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=8)
+def _patterns(path: str, stamp: tuple[int, int]) -> PatternSet:
+    return load_patterns(Path(path))
+
+
+@lru_cache(maxsize=8)
+def _model(path: str, stamp: tuple[int, int]) -> CrisisModel:
+    return load_model(Path(path))
