@@ -32,7 +32,7 @@ class App:
     conversations: Conversations
     clock: Clock
     # The crisis check the engine uses, for channels that want it on a bare text (floods);
-    # None when the flows folder has no safety/ detection data (exact phrases only).
+    # None only when the flows have no safety flow.
     crisis: CrisisDetector | None = None
 
     async def close(self) -> None:

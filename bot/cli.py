@@ -99,7 +99,8 @@ def cmd_validate(path: Path) -> int:
 
     flows = load_checked_flows(path)
     crisis = load_checked_detector(path, flows)
-    detection = " and crisis detection data" if crisis is not None else ""
+    detection = (" and crisis detection data" if crisis is not None and crisis.patterns
+                 is not None else "")
     print(f"{path}: {len(flows.flows)} flows{detection}, all valid")
     return EXIT_OK
 

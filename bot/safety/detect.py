@@ -87,13 +87,14 @@ def detection_folder(flows_root: Path) -> Path:
 
 
 def load_crisis_detector(flows_root: Path, flows: FlowSet) -> CrisisDetector | None:
-    """The detector for ``flows_root``, or None where it has no safety flow or no
-    ``safety/`` folder (then only the safety flow's exact phrases apply, as before).
+    """The detector for ``flows_root``, or None where there is no safety flow. Without
+    ``safety/patterns.yaml`` or ``safety/model.json`` those layers are off, so a flows
+    folder without them gets the safety flow's exact phrases only, as before.
 
     Raises PatternError or ModelError when the files are there but wrong."""
     folder = detection_folder(flows_root)
     flow = flows.flows.get(SAFETY_FLOW)
-    if flow is None or not folder.is_dir():
+    if flow is None:
         return None
     patterns_path, model_path = folder / "patterns.yaml", folder / "model.json"
     return CrisisDetector(

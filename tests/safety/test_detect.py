@@ -175,4 +175,7 @@ def test_a_detector_only_attaches_to_an_interrupt_flow() -> None:
 
 
 def test_without_safety_data_only_the_exact_phrases_apply(tmp_path: Path) -> None:
-    assert load_crisis_detector(tmp_path, load_checked_flows(FLOWS)) is None
+    bare = load_crisis_detector(tmp_path, load_checked_flows(FLOWS))
+    assert bare is not None and bare.patterns is None and bare.model is None
+    assert bare.is_crisis("I want to kill myself")
+    assert not bare.is_crisis("I took too many pills")
