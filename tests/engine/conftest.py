@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.engine.actions import ActionRegistry
+from bot.engine.detect import TextDetector
 from bot.engine.events import Event, Reply, Text
 from bot.engine.loader import load_flows
 from bot.engine.model import FlowSet
@@ -108,16 +109,17 @@ MakeEngine = Callable[..., Engine]
 
 @pytest.fixture
 def make_engine(tmp_path: Path) -> MakeEngine:
-    """``make_engine({"stem": yaml}, registry=..., system_extra=...)`` -> Engine."""
+    """``make_engine({"stem": yaml}, registry=..., system_extra=..., detectors=...)``."""
     count = 0
 
     def make(flows: dict[str, str], *, registry: ActionRegistry | None = None,
-             system_extra: str = "") -> Engine:
+             system_extra: str = "", detectors: dict[str, TextDetector] | None = None
+             ) -> Engine:
         nonlocal count
         count += 1
         root = write_flows(tmp_path / f"flows{count}", flows, system_extra)
         registry = registry or ActionRegistry()
         flowset: FlowSet = load_flows(root, known_actions=registry.known())
-        return Engine(flowset, registry)
+        return Engine(flowset, registry, detectors=detectors)
 
     return make
