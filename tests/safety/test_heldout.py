@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 # Measured on the shipped detector (python -m bench.safety_eval --only heldout).
 FLOORS = {"safety_heldout.yaml": (0.95, 0.03), "safety_heldout_2.yaml": (0.87, 0.03),
-          "safety_heldout_3.yaml": (0.75, 0.11)}
+          "safety_heldout_3.yaml": (0.93, 0.09), "safety_heldout_4.yaml": (0.77, 0.09)}
 
 
 def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, float]:
@@ -31,7 +31,7 @@ def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, fl
 
 
 def test_each_set_is_big_enough_and_balanced() -> None:
-    assert len(SETS) == 3
+    assert len(SETS) == 4
     for path in SETS:
         messages = load_labelled(path)
         for lang, least in (("en", 60), ("cy", 30)):
@@ -47,7 +47,7 @@ def test_no_set_slips_below_its_measured_floor(detector: CrisisDetector, path: P
     assert recall >= least_recall and false_positives <= most_false, (recall, false_positives)
 
 
-@pytest.mark.xfail(strict=True, reason="recall on unseen messages is 0.75-0.88 so far; "
+@pytest.mark.xfail(strict=True, reason="recall on unseen messages is about 0.75-0.85 so far; "
                    "see docs/safety.md, Detection")
 def test_the_goal_on_all_held_out_messages(detector: CrisisDetector) -> None:
     messages = [m for path in SETS for m in load_labelled(path)]
