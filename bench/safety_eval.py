@@ -5,10 +5,10 @@
 Cross-validation: stratified 5 folds (by language and label) over
 flows/safety/training.yaml; the model layer is a fresh model trained without each
 message's fold. The phrases and patterns were written with the training set in view, so
-their figures there are optimistic. Held-out: tests/data/safety_heldout.yaml, never
-trained on, scored with the shipped flows/safety/model.json. The first was seen after its
-first scoring and a few patterns changed in response (docs/safety.md says which); the
-second was written before those changes and scored after them.
+their figures there are optimistic. Held out: tests/data/safety_heldout*.yaml, never
+trained on, scored with the shipped flows/safety/model.json. Each was scored once before
+anything changed in response; which were changed for afterwards, and the first-sight
+figures, are in docs/safety.md ("How well it works").
 Prints recall, false-positive rate and the confusion counts per layer and language.
 """
 
