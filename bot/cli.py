@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", type=Path, default=Path("simulation.png"),
                           help="PNG chart to write (default: simulation.png)")
     simulate.add_argument("--days", type=int, default=90, help="days to simulate (default: 90)")
+    from bot.reports import commands as report_commands
+
+    report_commands.add_parsers(sub)
     return parser
 
 
@@ -75,6 +78,10 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return cmd_simulate(args, settings)
         if args.command == "run":
             return cmd_run(args, settings)
+        from bot.reports import commands as report_commands
+
+        if args.command in report_commands.COMMANDS:
+            return report_commands.run(args, settings.db_path, settings.flows_path)
     except InvalidFlows as exc:
         print_problems(exc)
         return EXIT_FAILED

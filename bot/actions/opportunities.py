@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.actions.library import OPPORTUNITY_KEYS, active_theme, entries, themes
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
 from bot.engine.events import Reply
+from bot.engine.records import FlowEvent
 
 DEFAULT_LIMIT = 3
 PLACE_ORDER = {"any": 0, "online": 1}  # then named towns, in file order
@@ -70,6 +71,8 @@ async def offer_opportunities(ctx: ActionContext) -> ActionResult:
     return ActionResult(
         vars={"opportunities_theme": theme, "opportunities_offset": offset},
         replies=[Reply("\n\n".join(lines))],
+        # Counted by theme for staff reports: which theme, never which person or entry.
+        records=[FlowEvent("opportunities_shown", "opportunities", theme, ctx.now)],
         outcome="more" if offset < len(matching) else "all_shown",
     )
 

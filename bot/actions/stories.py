@@ -15,6 +15,7 @@ from typing import Any
 from bot.actions.library import ANY_THEME, STORY_KEYS, entries, person_themes
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Reply
+from bot.engine.records import FlowEvent
 
 
 def matching_stories(stories: Sequence[Mapping[str, Any]], wanted: set[str]
@@ -46,13 +47,19 @@ async def offer_story(ctx: ActionContext) -> ActionResult:
     if not stories:
         none = ctx.text("none")
         return ActionResult(replies=[Reply(none)] if none else [], outcome="none")
-    candidates = matching_stories(stories, await person_themes(ctx))
+    wanted = await person_themes(ctx)
+    candidates = matching_stories(stories, wanted)
     ids = {str(s["id"]) for s in stories}  # forget stories staff have since removed
     shown = [str(i) for i in ctx.state.vars.get("stories_shown") or [] if str(i) in ids]
     story, shown = pick_story(candidates, shown, ctx.rng)
     text = ctx.text("text", extra={"who": ctx.render.raw(story["who"]),
                                    "story": ctx.render.raw(story["text"])})
-    return ActionResult(vars={"stories_shown": shown}, replies=[Reply(text)], outcome="shown")
+    themes = [str(t) for t in story["themes"]]
+    theme = next((t for t in themes if t in wanted), themes[0] if themes else ANY_THEME)
+    # Counted by theme for staff reports: which theme, never which person or story text.
+    shown_event = FlowEvent("story_shown", "story", theme, ctx.now)
+    return ActionResult(vars={"stories_shown": shown}, replies=[Reply(text)],
+                        records=[shown_event], outcome="shown")
 
 
 def register(registry: ActionRegistry) -> None:

@@ -7,7 +7,7 @@ characters show exactly as typed.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.engine.model import Text
@@ -36,8 +36,10 @@ class Renderer:
     """Renders text for one person: their language, their variables, no repeats."""
 
     def __init__(self, language: str, fallback: str, variables: Mapping[str, Any],
-                 memory: dict[str, Any], rng: random.Random) -> None:
+                 memory: dict[str, Any], rng: random.Random,
+                 on_variant: Callable[[str, int], None] | None = None) -> None:
         self.language = language
+        self.on_variant = on_variant
         self.fallback = fallback
         self.variables = variables
         self.memory = memory
@@ -52,6 +54,8 @@ class Renderer:
         index = self.rng.choice(indexes)
         if key:
             self.memory[f"v:{key}"] = index
+            if self.on_variant is not None:
+                self.on_variant(key, index)
         return variants[index]
 
     def text(self, text: Text, key: str | None = None,

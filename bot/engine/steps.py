@@ -71,7 +71,14 @@ class StepRunner:
             "today": self.now.date().isoformat(),
             **{f"count_{k}": v for k, v in self.state.counts.items()},
         }
-        return Renderer(language, flows.default_language, variables, self.memory, self.rng)
+        return Renderer(language, flows.default_language, variables, self.memory, self.rng,
+                        on_variant=self.variant_shown)
+
+    def variant_shown(self, key: str, index: int) -> None:
+        """Note which wording of a flow's text was shown (its index, never the text), so
+        staff reports can compare what followed each variant."""
+        flow, _, step = key.partition(".")
+        self.event("variant_shown", flow, f"{step}#{index}")
 
     def event(self, name: str, flow: str, step: str) -> None:
         self.records.append(FlowEvent(name, flow, step, self.now))
@@ -319,6 +326,8 @@ class StepRunner:
     async def continue_after(self, step: Step, next_id: str | None) -> None:
         flow = self.current_flow()
         assert flow is not None
+        # With step_reached, this gives the anonymous drop-off at every question.
+        self.event("step_answered", flow.name, step.id)
         self.state = replace(self.state, retries=0)
         await self.run_from(flow, next_id)
 

@@ -87,6 +87,9 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin):
         self._people: dict[PersonKey, _Person] = {}
         self._ids = itertools.count(1)
         self._open = False
+        # As SQLite's deletions table (migration 0007): (week, demo) -> people who erased
+        # themselves after consenting.
+        self.deletions: dict[tuple[str, bool], int] = {}
 
     async def open(self) -> None:
         """Nothing to check or migrate; marks the storage usable."""
@@ -141,7 +144,12 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin):
     async def delete_person(self, key: PersonKey) -> bool:
         """Forget the person. True if there was anything."""
         self._check_open()
-        return self._people.pop(key, None) is not None
+        person = self._people.pop(key, None)
+        if person is not None and person.state_json and ConversationState.from_json(
+                person.state_json).vars.get("consent") == "yes":
+            week = (rows.week_of(person.updated_at or person.created_at), key.channel == "demo")
+            self.deletions[week] = self.deletions.get(week, 0) + 1
+        return person is not None
 
     async def export_person(self, key: PersonKey) -> PersonExport | None:
         """Everything stored about the person."""

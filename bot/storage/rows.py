@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
@@ -49,6 +49,13 @@ def to_text(at: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def week_of(text: str) -> str:
+    """The Monday (UTC, ISO date) of the week a stored time falls in, as SQLite's
+    ``date(at, 'weekday 0', '-6 days')`` gives it."""
+    day = from_text(text).astimezone(UTC).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ async def test_say_ask_end(make_engine: MakeEngine) -> None:
     assert person.vars["nickname"] == "Sam"
     events = [(r.name, r.flow, r.step) for r in person.records if isinstance(r, FlowEvent)]
     assert events == [("flow_started", "hello", "greet"), ("step_reached", "hello", "name"),
-                      ("flow_finished", "hello", "bye")]
+                      ("step_answered", "hello", "name"), ("flow_finished", "hello", "bye")]
 
 
 async def test_ask_reasks_kindly_and_keeps_the_step(make_engine: MakeEngine) -> None:

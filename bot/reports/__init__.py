@@ -1,0 +1,1 @@
+"""Anonymous engagement and outcome reports for programme staff."""

@@ -1,0 +1,83 @@
+"""Build a staff report from a :class:`ReportSource`: read aggregates, protect, arrange."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.reports.engagement import (
+    care_section,
+    content_section,
+    dropoff_section,
+    engagement_section,
+    retention_section,
+    stepdown_section,
+)
+from bot.reports.model import Report
+from bot.reports.outcomes import confidence_section, variants_section
+from bot.reports.summary import Headline, headline, summary_lines
+from bot.reports.weeks import mondays
+from bot.storage.reports import ReportScope, ReportSource
+
+COHORT_NOTE = ("Cohorts arrive with staff and mentor roles, which are not built yet; until "
+               "then a report covers everyone.")
+
+
+class NoCohorts(ValueError):
+    """A --cohort was asked for, and no cohort exists yet (apart from "demo")."""
+
+
+def scope_for(start: datetime, end: datetime, cohort: str | None, people: tuple[int, int]
+              ) -> ReportScope:
+    """Real people, unless the cohort is "demo" or the database holds only demo people."""
+    real, demo = people
+    if cohort not in (None, "demo"):
+        raise NoCohorts(f"no cohort named {cohort!r}: {COHORT_NOTE} "
+                        "The only cohort today is 'demo' (people made by demo-data).")
+    return ReportScope(start, end, demo=cohort == "demo" or (real == 0 and demo > 0))
+
+
+async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Headline]:
+    """Every section of the report, with the headline figures behind its summary."""
+    weekly = await source.weekly(scope)
+    weeks = _trimmed(mondays(scope.start, scope.end), weekly)
+    end_week = weeks[-1]
+    cohorts = await source.cohorts(scope)
+    tenure = await source.tenure(scope)
+    steps = await source.steps(scope)
+    ratings = await source.confidence(scope)
+    confidence, change = confidence_section(ratings)
+    head = headline(len(weeks), weekly, weeks, cohorts, end_week, tenure, steps, change,
+                    len(ratings.pairs))
+    sections = (
+        engagement_section(weeks, weekly),
+        retention_section(cohorts, end_week),
+        confidence,
+        stepdown_section(tenure),
+        dropoff_section(steps),
+        care_section(weeks, weekly),
+        content_section(await source.content(scope)),
+        variants_section(await source.variants(scope)),
+    )
+    first = date.fromisoformat(weeks[0])
+    last = date.fromisoformat(end_week) + timedelta(days=6)
+    who = "demo people (synthetic, made by goodhelp demo-data)" if scope.demo else "everyone"
+    report = Report(
+        title="goodhelp: engagement and outcomes" + (" (demo data)" if scope.demo else ""),
+        start=first, end=last, weeks=len(weeks),
+        scope_note=f"Covers {who} who agreed to the privacy note, in the weeks from "
+                   f"{first:%d %B %Y} to {last:%d %B %Y}. {COHORT_NOTE}",
+        summary=summary_lines(head), sections=sections, demo=scope.demo)
+    return report, head
+
+
+async def build_report(source: ReportSource, scope: ReportScope) -> Report:
+    return (await gather(source, scope))[0]
+
+
+def _trimmed(weeks: list[str], weekly: dict[str, dict[str, int]]) -> list[str]:
+    """Leading weeks in which nothing at all happened are left out (a default window that
+    starts before the programme did); at least the last week stays."""
+    for i, week in enumerate(weeks):
+        if any(counts.get(week) for counts in weekly.values()):
+            return weeks[i:]
+    return weeks[-1:]

@@ -1,0 +1,65 @@
+"""The report as data: tables of already-protected text, charts of already-protected
+values, and the plain-language summary. HTML and CSV are two views of the same object,
+so the page and the CSV can never disagree or leak differently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: ``slug`` names its CSV file; every cell is display text already."""
+
+    slug: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[float | None, ...]  # None: hidden or not yet known, drawn as a gap
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from protected values only (rounded counts, shares, ratios)."""
+
+    slug: str
+    title: str
+    kind: str  # "bars" or "lines"
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    intro: str
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    start: date  # the first Monday
+    end: date  # the last day covered
+    weeks: int
+    scope_note: str
+    summary: tuple[str, ...]
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+    demo: bool = False
+
+    def tables(self) -> list[Table]:
+        return [t for s in self.sections for t in s.tables]
+
+    def charts(self) -> list[Chart]:
+        return [c for s in self.sections for c in s.charts]
