@@ -64,29 +64,42 @@ def share(part: int, whole: int, digits: int = 0) -> str | None:
     return f"{100 * part / whole:.{digits}f}%"
 
 
+@dataclass(frozen=True)
+class Protected:
+    """A table of counts as shown, with the totals of its rows and columns as shown."""
+
+    cells: list[list[Shown]]
+    row_totals: list[Shown]
+    column_totals: list[Shown]
+
+
 def suppress_grid(grid: Sequence[Sequence[int]], row_totals: bool = True,
                   column_totals: bool = True,
-                  also_hide: Sequence[Sequence[bool]] | None = None) -> list[list[Shown]]:
-    """Show a table of counts whose rows and/or columns have totals shown elsewhere.
+                  also_hide: Sequence[Sequence[bool]] | None = None) -> Protected:
+    """Show a table of counts whose rows and/or columns have their totals shown.
 
     Small cells are hidden; then, while any totalled line has exactly one hidden non-zero
-    cell, the smallest other non-zero visible cell in that line is hidden as well. Cells
-    that are 0 are never hidden: a known zero gives nothing away, and hiding it would not
-    protect the other cell (0 is not small). ``also_hide`` marks cells to hide for a
-    reason of the caller's (a part whose remainder is small).
+    cell, the smallest other non-zero visible cell in that line is hidden as well (which
+    may cascade to the crossing lines). A line left with one hidden cell and nothing to
+    hide beside it has its total hidden instead. Cells that are 0 are never hidden: a
+    known zero gives nothing away. ``also_hide`` marks cells to hide for a reason of the
+    caller's (a part whose remainder is small). Only the totals asked for are protected;
+    the others are still returned, unprotected, and must not be shown.
     """
+    height = len(grid)
+    width = max((len(row) for row in grid), default=0)
     hidden = [[is_small(n) or bool(also_hide and also_hide[r][c]) for c, n in enumerate(row)]
               for r, row in enumerate(grid)]
-    lines: list[list[tuple[int, int]]] = []
+    lines: list[tuple[str, int, list[tuple[int, int]]]] = []
     if row_totals:
-        lines += [[(r, c) for c in range(len(row))] for r, row in enumerate(grid)]
-    if column_totals and grid:
-        width = max(len(row) for row in grid)
-        lines += [[(r, c) for r in range(len(grid)) if c < len(grid[r])] for c in range(width)]
+        lines += [("row", r, [(r, c) for c in range(len(row))]) for r, row in enumerate(grid)]
+    if column_totals:
+        lines += [("column", c, [(r, c) for r in range(height) if c < len(grid[r])])
+                  for c in range(width)]
     changed = True
     while changed:
         changed = False
-        for line in lines:
+        for _, _, line in lines:
             secret = [(r, c) for r, c in line if hidden[r][c] and grid[r][c] > 0]
             if len(secret) != 1:
                 continue
@@ -96,8 +109,19 @@ def suppress_grid(grid: Sequence[Sequence[int]], row_totals: bool = True,
                 _, r, c = min(partners)
                 hidden[r][c] = True
                 changed = True
-    return [[_cell(n, hide) for n, hide in zip(row, flags, strict=True)]
-            for row, flags in zip(grid, hidden, strict=True)]
+    hide_total = {(kind, i) for kind, i, line in lines
+                  if sum(1 for r, c in line if hidden[r][c] and grid[r][c] > 0) == 1}
+    rows = [_total(sum(row), ("row", r) in hide_total) for r, row in enumerate(grid)]
+    columns = [_total(sum(grid[r][c] for r in range(height) if c < len(grid[r])),
+                      ("column", c) in hide_total) for c in range(width)]
+    cells = [[_cell(n, hide) for n, hide in zip(row, flags, strict=True)]
+             for row, flags in zip(grid, hidden, strict=True)]
+    return Protected(cells, rows, columns)
+
+
+def _total(n: int, hide: bool) -> Shown:
+    shown = show(n)
+    return Shown(HIDDEN, None) if hide and not shown.hidden else shown
 
 
 def _cell(n: int, hide: bool) -> Shown:
@@ -108,5 +132,5 @@ def _cell(n: int, hide: bool) -> Shown:
 
 def suppress_series(counts: Sequence[int]) -> tuple[list[Shown], Shown]:
     """A column of counts (weeks, say) and its total, protected together."""
-    cells = suppress_grid([[n] for n in counts], row_totals=False)
-    return [row[0] for row in cells], show(sum(counts))
+    protected = suppress_grid([[n] for n in counts], row_totals=False)
+    return [row[0] for row in protected.cells], protected.column_totals[0] if counts else show(0)

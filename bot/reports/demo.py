@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from bot.app import App
 from bot.engine.events import Choice, Command, Event, Reply, Text
 from bot.engine.model import Ask, Choose, FlowSet
+from bot.scheduling.clock import FakeClock
 from bot.service import Conversations
 from bot.storage.base import PersonKey
 from bot.storage.reports import DEMO_CHANNEL
@@ -174,13 +176,33 @@ async def day_of(driver: DemoDriver, person: DemoPerson, day: int, inbox: list[R
         await driver.converse(person, Command("checkin"), day)
 
 
+async def live(app: App, driver: DemoDriver, crowd: list[DemoPerson], days: int,
+               clock: FakeClock) -> None:
+    """Run ``crowd`` for ``days`` on ``clock``: the dispatcher wakes every virtual hour and
+    sends check-ins; people do their day's things late in the morning."""
+    from bot.scheduling.runner import build_dispatcher
+
+    inbox: dict[PersonKey, list[Reply]] = {}
+
+    async def send(key: PersonKey, replies: list[Reply]) -> None:
+        inbox[key] = list(replies)
+
+    dispatcher = build_dispatcher(app, send)
+    await dispatcher.start()
+    for day in range(days):
+        for hour in range(24):
+            await dispatcher.tick()
+            if hour == 10:
+                for person in crowd:
+                    await day_of(driver, person, day, inbox.pop(person.key, []))
+            clock.advance(hours=1)
+
+
 async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed: int = 1,
                          mix: bool = False, today: datetime | None = None) -> str:
     """Fill ``db`` with demo people; return a one-line summary. DemoRefused if the
     database has real people and ``mix`` is False."""
     from bot.app import open_app
-    from bot.scheduling.clock import FakeClock
-    from bot.scheduling.runner import build_dispatcher
     from bot.storage.reports_sqlite import SQLiteReportSource
     from bot.storage.sqlite import SQLiteStorage
 
@@ -198,25 +220,11 @@ async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed:
             raise DemoRefused(f"{db} has real people; demo people would be mixed in with them "
                               "(reports keep them apart, but the file would hold both). "
                               "Use another file, or --mix if you mean it.")
-        inbox: dict[PersonKey, list[Reply]] = {}
-
-        async def send(key: PersonKey, replies: list[Reply]) -> None:
-            inbox[key] = list(replies)
-
-        dispatcher = build_dispatcher(app, send)
-        await dispatcher.start()
-        driver = DemoDriver(app.conversations, app.flows, rng)
         crowd = make_people(people, days, rng)
         if existing:  # a second run adds new people instead of replaying the first ones
             for i, person in enumerate(crowd):
                 person.key = PersonKey(DEMO_CHANNEL, f"demo-{existing + i + 1:05d}")
-        for day in range(days):
-            for hour in range(24):
-                await dispatcher.tick()
-                if hour == 10:  # people do their own things late in the morning
-                    for person in crowd:
-                        await day_of(driver, person, day, inbox.pop(person.key, []))
-                clock.advance(hours=1)
+        await live(app, DemoDriver(app.conversations, app.flows, rng), crowd, days, clock)
     finally:
         await app.close()
     kinds = ", ".join(f"{sum(1 for p in crowd if p.kind == k)} {k.replace('_', ' ')}"

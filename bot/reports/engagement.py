@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.reports.anonymity import (
     HIDDEN,
     MIN_SHARE_BASE,
+    Protected,
     Shown,
     is_small,
     share,
@@ -31,7 +32,7 @@ NOT_SUMMED = {"active"}  # the same person is active in many weeks: no total
 
 
 def weekly_grid(weeks: list[str], weekly: dict[str, dict[str, int]],
-                columns: tuple[tuple[str, str], ...]) -> list[list[Shown]]:
+                columns: tuple[tuple[str, str], ...]) -> Protected:
     grid = [[weekly.get(m, {}).get(w, 0) for m, _ in columns] for w in weeks]
     return suppress_grid(grid, row_totals=False, column_totals=True)
 
@@ -39,12 +40,12 @@ def weekly_grid(weeks: list[str], weekly: dict[str, dict[str, int]],
 def _weekly_table(slug: str, title: str, weeks: list[str], weekly: dict[str, dict[str, int]],
                   columns: tuple[tuple[str, str], ...], note: str) -> tuple[Table, list[
                       list[Shown]]]:
-    cells = weekly_grid(weeks, weekly, columns)
+    protected = weekly_grid(weeks, weekly, columns)
+    cells = protected.cells
     rows = [(label(w), *(c.text for c in row)) for w, row in zip(weeks, cells, strict=True)]
     totals = ["All weeks"]
-    for m, _ in columns:
-        totals.append("—" if m in NOT_SUMMED else show(
-            sum(weekly.get(m, {}).get(w, 0) for w in weeks)).text)
+    for (m, _), total in zip(columns, protected.column_totals, strict=True):
+        totals.append("—" if m in NOT_SUMMED else total.text)
     rows.append(tuple(totals))
     return Table(slug, title, ("Week", *(name for _, name in columns)), tuple(rows),
                  note), cells
@@ -82,7 +83,9 @@ def retention_section(cohorts: list[JoinCohort], end_week: str) -> Section:
                          for k in RETENTION_WEEKS)] for c in cohorts]
     # A part whose remainder (joined minus still there) is small is hidden as well.
     rest_small = [[False, *(is_small(g[0] - n) for n in g[1:])] for g in grid]
-    cells = suppress_grid(grid, row_totals=False, column_totals=True, also_hide=rest_small)
+    protected = suppress_grid(grid, row_totals=False, column_totals=True,
+                              also_hide=rest_small)
+    cells = protected.cells
     rows = []
     for cohort, row in zip(cohorts, cells, strict=True):
         line = [label(cohort.week), row[0].text]
@@ -90,12 +93,13 @@ def retention_section(cohorts: list[JoinCohort], end_week: str) -> Section:
             line.append(NOT_YET if not observable(cohort.week, k)
                         else _part(cohort.retained.get(k, 0), cohort.joined, row[i]))
         rows.append(tuple(line))
-    totals = ["All weeks", show(sum(c.joined for c in cohorts)).text]
+    column_totals = protected.column_totals or [show(0)] * (1 + len(RETENTION_WEEKS))
+    totals = ["All weeks", column_totals[0].text]
     rates: list[float | None] = []
-    for k in RETENTION_WEEKS:
+    for i, k in enumerate(RETENTION_WEEKS, start=1):
         seen = [c for c in cohorts if observable(c.week, k)]
         kept, joined = sum(c.retained.get(k, 0) for c in seen), sum(c.joined for c in seen)
-        totals.append(_part(kept, joined, show(kept)) if seen else NOT_YET)
+        totals.append(_part(kept, joined, column_totals[i]) if seen else NOT_YET)
         rate = share(kept, joined) if seen else None
         rates.append(float(rate.rstrip("%")) if rate else None)
     rows.append(tuple(totals))
@@ -182,11 +186,11 @@ def content_section(content: list[ContentCount]) -> Section:
     kinds = (("story", "Stories"), ("opportunities", "Opportunities"))
     found = {(c.kind, c.theme): c.shown for c in content}
     grid = [[found.get((k, t), 0) for k, _ in kinds] for t in themes]
-    cells = suppress_grid(grid)
+    protected = suppress_grid(grid, row_totals=False, column_totals=True)
     rows = [(t.replace("_", " "), *(c.text for c in row))
-            for t, row in zip(themes, cells, strict=True)]
-    rows.append(("All themes", *(show(sum(found.get((k, t), 0) for t in themes)).text
-                                 for k, _ in kinds)))
+            for t, row in zip(themes, protected.cells, strict=True)]
+    totals = protected.column_totals or [show(0)] * len(kinds)
+    rows.append(("All themes", *(t.text for t in totals)))
     table = Table("content", "Stories and opportunities shown, by theme",
                   ("Theme", *(name for _, name in kinds)), tuple(rows))
     return Section("content", "Stories and opportunities",

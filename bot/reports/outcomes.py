@@ -30,9 +30,10 @@ def confidence_section(data: Confidence) -> tuple[Section, PairedChange | None]:
                                    "14 days apart"),))
         return Section("confidence", "Confidence", _INTRO, (result, who)), None
     counts = [change.improved, change.same, change.worse]
-    cells = suppress_grid([counts], row_totals=True, column_totals=False)[0]
+    protected = suppress_grid([counts], row_totals=True, column_totals=False)
+    cells = protected.cells[0]
     rows = [
-        ("People included", show(change.n).text),
+        ("People included", protected.row_totals[0].text),
         ("Average first rating (1-10)", f"{change.mean_first:.1f}"),
         ("Average latest rating (1-10)", f"{change.mean_latest:.1f}"),
         ("Average change", f"{change.mean_change:+.2f} points"),
