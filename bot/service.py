@@ -12,6 +12,7 @@ import logging
 import random
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from bot.engine.actions import Effect
@@ -67,6 +68,15 @@ class StoredPerson:
 
     async def export(self) -> Any:
         return await self.storage.export_person(self.key)
+
+    async def programme(self, now: datetime) -> dict[str, str] | None:
+        """The anonymous headline staff see (/programme), or None without a report reader."""
+        source = getattr(self.storage, "report_source", None)
+        if source is None:
+            return None
+        from bot.reports.person import programme_vars
+
+        return await programme_vars(source(), now)
 
 
 class PersonLocks:

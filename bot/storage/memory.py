@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.engine.state import ConversationState
 from bot.storage import rows
@@ -22,6 +23,9 @@ from bot.storage.base import (
 )
 from bot.storage.memory_schedule import MemoryScheduleMixin
 from bot.storage.reachability import MemoryReachabilityMixin
+
+if TYPE_CHECKING:
+    from bot.storage.reports_memory import MemoryReportSource
 
 # Rows as SQLite's SELECTs return them, so the same decoders apply:
 # achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
@@ -102,6 +106,12 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin):
     def _check_open(self) -> None:
         if not self._open:
             raise StorageError("memory: storage is not open")
+
+    def report_source(self) -> MemoryReportSource:
+        """Anonymous aggregates over these people, for staff reports and /programme."""
+        from bot.storage.reports_memory import MemoryReportSource
+
+        return MemoryReportSource(self)
 
     async def load(self, key: PersonKey) -> ConversationState | None:
         """The person's state, or None if they have never written."""

@@ -102,6 +102,12 @@ class VariantCount:
 class ReportSource(Protocol):
     """Anonymous aggregates for staff reports, computed by the backend."""
 
+    async def open(self) -> None:
+        """Get ready to read (a connection of its own for SQLite)."""
+
+    async def close(self) -> None:
+        """Let go of what ``open`` took."""
+
     async def people_counts(self) -> tuple[int, int]:
         """(real people, demo people) stored, whatever their consent."""
 

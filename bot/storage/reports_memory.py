@@ -59,6 +59,12 @@ class MemoryReportSource:
     def __init__(self, storage: MemoryStorage) -> None:
         self.storage = storage
 
+    async def open(self) -> None:
+        """Nothing to open: it reads the storage's own dicts."""
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
     def _people(self, demo: bool) -> Iterator[_Person]:
         for key, person in self.storage._people.items():
             if (key.channel == DEMO_CHANNEL) == demo:

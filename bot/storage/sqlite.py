@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -29,6 +30,9 @@ from bot.storage.reachability import SQLiteReachabilityMixin
 from bot.storage.rows import Clock
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
+
+if TYPE_CHECKING:
+    from bot.storage.reports_sqlite import SQLiteReportSource
 
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _ACHIEVEMENTS = (
@@ -146,6 +150,13 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin):
         if self._lock_fd is not None:
             opening.release_process_lock(self._lock_fd)
             self._lock_fd = None
+
+    def report_source(self) -> SQLiteReportSource:
+        """Anonymous aggregates over this file (its own read-only connection), for staff
+        reports and /programme. Open it before use and close it after."""
+        from bot.storage.reports_sqlite import SQLiteReportSource
+
+        return SQLiteReportSource(self.path)
 
     def _open_writer(self) -> GroupWriter:
         if self._writer is None:
