@@ -31,7 +31,10 @@ WINS = ("Went for a walk before lunch", "Phoned the housing office", "Finished m
         "Filled in the form", "Asked a friend for help", "Went to the group session")
 PURPOSES = ("Find steady work", "Feel healthier", "Get back into learning",
             "Sort out a place to live", "Spend more time with family")
-PREFERRED = ("yes", "en", "Europe/London", "09:00", "work", "good", "keep", "later")
+PREFERRED = ("yes", "en", "Europe/London", "09:00", "good", "keep", "later")
+THEMES = ("work", "health", "housing", "learning", "family", "money", "community")
+# The chance of going quiet at any one question, by kind: where drop-off comes from.
+QUIET = {"rising": 0.01, "flat": 0.04, "dipping": 0.03, "leaving": 0.08, "own_rhythm": 0.02}
 CLOSING = ("done", "no", "later", "skip", "keep")
 MAX_ANSWERS = 40
 
@@ -48,6 +51,7 @@ class DemoPerson:
     declines: bool
     leaves_after: int  # days of taking part, for "leaving"
     exit: str  # how a leaver leaves: "silent", "pause" or "delete"
+    theme: str = "work"
     gone: bool = False
 
     def confidence(self, day: int, rng: random.Random) -> int:
@@ -83,6 +87,8 @@ class DemoDriver:
             state = await self.conversations.state_of(person.key)
             if state is None or state.flow is None or state.step is None:
                 return
+            if answered and self.rng.random() < QUIET[person.kind]:
+                return  # they go quiet mid-conversation
             step = self.flows.flows[state.flow].steps.get(state.step)
             if isinstance(step, Choose):
                 event: Event = Choice(state.prompt, self._pick(step, person, day, choices,
@@ -104,6 +110,8 @@ class DemoDriver:
         wanted = queue.pop(0) if len(queue) > 1 else (queue[0] if queue else None)
         if wanted in values:
             return values.index(wanted)
+        if person.theme in values and "health" in values:
+            return values.index(person.theme)
         if "10" in values:
             return values.index(str(person.confidence(day, self.rng)))
         if "no" in values and person.declines and step.into == "consent_answer":
@@ -133,7 +141,8 @@ def make_people(count: int, days: int, rng: random.Random) -> list[DemoPerson]:
         people.append(DemoPerson(
             key=PersonKey(DEMO_CHANNEL, f"demo-{i + 1:05d}"), kind=KINDS[i % len(KINDS)],
             joins=rng.randrange(max(1, days * 2 // 3)), declines=rng.random() < 0.06,
-            leaves_after=rng.randrange(14, 42), exit=rng.choice(("silent", "pause", "delete"))))
+            leaves_after=rng.randrange(14, 42), exit=rng.choice(("silent", "pause", "delete")),
+            theme=rng.choice(THEMES)))
     return people
 
 

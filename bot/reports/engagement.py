@@ -158,12 +158,12 @@ def dropoff_section(steps: list[StepCount]) -> Section:
         answered = show(s.answers)
         if is_small(left) and not answered.hidden:
             answered = Shown(HIDDEN, None)
-        rows.append((s.flow, s.step, show(s.views).text, answered.text,
+        rows.append((s.flow, s.step.replace("_", " "), show(s.views).text, answered.text,
                      rate if rate else NOT_ENOUGH))
     table = Table("dropoff", "Drop-off at every question",
                   ("Flow", "Question", "Asked", "Answered", "Not answered"), tuple(rows),
                   "Not answered: times the question was asked and the person went quiet or "
-                  "did something else, divided by the times it was asked.")
+                  "did something else, divided by the times it was asked.", labels=2)
     return Section("dropoff", "Where people stop",
                    "Each question a flow asks, how often it was asked and how often it was "
                    "left unanswered.", (table,))

@@ -17,6 +17,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     note: str = ""
+    labels: int = 1  # how many leading columns are words (left-aligned), not figures
 
 
 @dataclass(frozen=True)

@@ -75,14 +75,14 @@ def variants_section(variants: list[VariantCount]) -> Section:
         if len(found) < 2:
             continue
         for v in found:
-            rows.append((flow, step, f"wording {v.variant + 1}", show(v.shown).text,
-                         _rate(v.replied, v.shown), _rate(v.won, v.shown)))
+            rows.append((flow, step.replace("_", " "), f"wording {v.variant + 1}",
+                         show(v.shown).text, _rate(v.replied, v.shown), _rate(v.won, v.shown)))
     table = Table("variants", "What followed each wording",
                   ("Flow", "Text", "Wording", "Times shown", "Replied within 2 days",
                    "Win within 7 days"), tuple(rows),
                   "Shares are shown only when the wording was shown at least 20 times and "
                   "neither the part nor the rest is fewer than 8. Differences between "
-                  "wordings are not tested for significance.")
+                  "wordings are not tested for significance.", labels=3)
     return Section("variants", "Different wordings",
                    "Where a flow's text has several wordings, the bot picks one at random. "
                    "These figures compare what happened next.", (table,))

@@ -35,7 +35,7 @@ p.note { font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 13.5px; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right;
          vertical-align: top; }
-th:first-child, td:first-child { text-align: left; }
+th.w, td.w { text-align: left; }
 th { font-weight: 600; color: var(--muted); border-bottom: 2px solid var(--line); }
 tr:last-child td { font-weight: 600; }
 table.plain tr:last-child td { font-weight: normal; }
@@ -88,8 +88,12 @@ def _table(table: Table) -> str:
     if not table.rows:
         return (f"<h3>{escape(table.title)}</h3><p class=\"note\">Nothing recorded in this "
                 "period.</p>")
-    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+    def cell(tag: str, i: int, text: str) -> str:
+        words = ' class="w"' if i < table.labels else ""
+        return f"<{tag}{words}>{escape(text)}</{tag}>"
+
+    head = "".join(cell("th", i, c) for i, c in enumerate(table.columns))
+    rows = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>"
                    for row in table.rows)
     plain = "" if table.rows[-1][0].startswith("All ") else ' class="plain"'
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""

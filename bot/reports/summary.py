@@ -59,7 +59,7 @@ def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str]
             rated.append((rate, s))
     if rated:
         top, step = max(rated, key=lambda rs: float(rs[0].rstrip("%")))
-        hardest = (step.flow, step.step, top)
+        hardest = (step.flow, step.step.replace("_", " "), top)
     signposts = sum(weekly.get("signposts", {}).get(w, 0) for w in week_list)
     return Headline(
         weeks=weeks,

@@ -45,8 +45,8 @@ def render(chart: Chart) -> str:
              f'role="img" aria-labelledby="t-{chart.slug}" class="chart" '
              f'data-chart="{escape(chart.slug)}">',
              f'<title id="t-{chart.slug}">{escape(chart.title)}</title>']
-    for i in range(5):
-        v = top * i / 4
+    for i in range(6):
+        v = top * i / 5
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" '
