@@ -74,6 +74,8 @@ def build(path: Path, people: int, weeks: int) -> None:
         "SELECT person_id, 'step_reached', 'nudge', 'offer', at FROM tw",
         "SELECT person_id, 'variant_shown', 'nudge', 'offer#' || (r % 2), at FROM tw",
         f"SELECT person_id, 'step_answered', 'nudge', 'offer', {later} FROM tw WHERE r < 70",
+        f"SELECT person_id, 'variant_answered', 'nudge', 'offer#' || (r % 2), {later} "
+        "FROM tw WHERE r < 70",
         f"SELECT person_id, 'step_reached', 'checkin', 'rate', {later} FROM tw WHERE r < 70",
         f"SELECT person_id, 'step_answered', 'checkin', 'rate', {later} FROM tw WHERE r < 65",
         f"SELECT person_id, 'story_shown', 'story', 'work', {later} FROM tw WHERE r < 30",

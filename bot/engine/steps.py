@@ -326,8 +326,12 @@ class StepRunner:
     async def continue_after(self, step: Step, next_id: str | None) -> None:
         flow = self.current_flow()
         assert flow is not None
-        # With step_reached, this gives the anonymous drop-off at every question.
+        # With step_reached, this gives the anonymous drop-off at every question; and for
+        # a question with several wordings, which wording was answered.
         self.event("step_answered", flow.name, step.id)
+        shown = self.memory.get(f"v:{flow.name}.{step.id}")
+        if isinstance(shown, int):
+            self.event("variant_answered", flow.name, f"{step.id}#{shown}")
         self.state = replace(self.state, retries=0)
         await self.run_from(flow, next_id)
 

@@ -88,8 +88,8 @@ class Confidence:
 
 @dataclass(frozen=True)
 class VariantCount:
-    """One wording of a flow's text: times shown, followed by a reply within two days,
-    followed by a win within seven days."""
+    """One wording of a flow's text: times shown, times answered (for a question: the
+    person answered it in that wording), times followed by a win within seven days."""
 
     flow: str
     step: str

@@ -203,25 +203,26 @@ class MemoryReportSource:
         return Confidence(pairs, rated, twice)
 
     async def variants(self, scope: ReportScope) -> list[VariantCount]:
-        """Shown, replied to within 2 days, followed by a win within 7, per variant."""
+        """Shown, answered (a question's wording), followed by a win within 7 days."""
         people, start, end = self._scope(scope)
         tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         for p in people:
-            events = p.person.events
-            for _, name, flow, step, at in events:
-                if name != "variant_shown" or not start <= at < end:
+            for _, name, flow, step, at in p.person.events:
+                if not start <= at < end:
                     continue
-                shown_at = from_text(at)
-                row = tally[flow, step]
-                row[0] += 1
-                row[1] += any(e[1] == "step_answered" and e[2] == flow
-                              and _within(shown_at, e[4], 2) for e in events)
-                row[2] += any(_within(shown_at, w[2], 7) for w in p.person.achievements)
+                if name == "variant_answered":
+                    tally[flow, step][1] += 1
+                elif name == "variant_shown":
+                    shown_at = from_text(at)
+                    row = tally[flow, step]
+                    row[0] += 1
+                    row[2] += any(_within(shown_at, w[2], 7) for w in p.person.achievements)
         found = []
-        for (flow, step), (shown, replied, won) in sorted(tally.items()):
-            name, _, index = step.rpartition("#")
-            found.append(VariantCount(flow, name, int(index or 0), shown, replied, won))
-        return found
+        for (flow, step), (shown, replied, won) in tally.items():
+            if shown:  # not a wording answered but shown before the window
+                name, _, index = step.rpartition("#")
+                found.append(VariantCount(flow, name, int(index or 0), shown, replied, won))
+        return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
 
 
 def _within(since: datetime, at: str, days: int) -> bool:

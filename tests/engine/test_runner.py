@@ -437,3 +437,33 @@ async def test_a_system_start_never_interrupts_a_person(make_engine: MakeEngine)
     assert person.where == ("hello", "name")
     idle = Person(engine)
     assert await idle.say(Start("mood")) == ["How are you?"]
+
+
+WORDINGS = """\
+flow: wordings
+triggers:
+  commands: [wordings]
+steps:
+  ask:
+    choose:
+      en: ["Shall we?", "Ready?"]
+    options:
+      - label: "Yes"
+        value: "yes"
+  bye:
+    end: "Bye."
+"""
+
+
+async def test_the_wording_shown_and_the_wording_answered_are_recorded(
+        make_engine: MakeEngine) -> None:
+    """Staff reports compare wordings: which one was shown, and which one was answered
+    (the index only, never the text)."""
+    person = Person(make_engine({"wordings": WORDINGS}))
+    replies = await person.send(Command("wordings"))
+    index = ["Shall we?", "Ready?"].index(replies[0].text)
+    await person.send(Choice(replies[0].prompt or 0, 0))
+    events = [(r.name, r.flow, r.step) for r in person.records if isinstance(r, FlowEvent)]
+    assert ("variant_shown", "wordings", f"ask#{index}") in events
+    assert ("variant_answered", "wordings", f"ask#{index}") in events
+    assert ("step_answered", "wordings", "ask") in events

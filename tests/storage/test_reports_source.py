@@ -71,6 +71,8 @@ async def test_the_figures_mean_what_the_docs_say(backend: Backend) -> None:
                                 ev("variant_shown", "nudge", f"offer#{week % 2}", at),
                                 ev("step_reached", "nudge", "offer", at),
                                 ev("step_answered", "nudge", "offer", at + timedelta(hours=1)),
+                                ev("variant_answered", "nudge", f"offer#{week % 2}",
+                                   at + timedelta(hours=1)),
                                 Rating(3 + week, at + timedelta(hours=1), "checkin")])
     await turn(s, key, T0 + 3 * day, [Achievement("a win", T0 + 3 * day)])
     await turn(s, key, T0 + 4 * day, [ev("flow_finished", "pause", "paused", T0 + 4 * day),
@@ -129,6 +131,8 @@ async def seed_random(storage: Storage, rng: random.Random, people: int) -> None
                                      ev("variant_shown", flow, f"{step}#{rng.randrange(2)}", at)]
             if rng.random() < 0.6:
                 records.append(ev("step_answered", flow, step, at + timedelta(minutes=5)))
+                records.append(ev("variant_answered", flow, records[2].step,
+                                  at + timedelta(minutes=5)))
             if rng.random() < 0.5:
                 records.append(Rating(rng.randrange(1, 11), at, "checkin"))
             if rng.random() < 0.3:
