@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,8 +36,9 @@ _IN = "person_id IN (SELECT id FROM rp)"
 _WINDOW = "{0} >= :start AND {0} < :end"
 
 # The people in scope: consented, demo or real, joined before the end. last_k is the
-# last week after joining in which they replied (NULL: never replied). The index on
-# events (name, person_id, at) makes each last reply one lookup.
+# last week after joining in which they replied (NULL: never replied). Every events query
+# below names one event name, so it reads only the covering index events_report (name,
+# person_id, at, flow, step): no table lookups, and rows come in person order.
 _PEOPLE = (
     "CREATE TEMP TABLE rp (id INTEGER PRIMARY KEY, joined TEXT, week TEXT, last_reply TEXT, "
     "last_k INTEGER)",
@@ -49,81 +51,78 @@ FROM (SELECT p.id AS id, p.created_at AS joined, {WEEK.format('p.created_at')} A
       FROM people p JOIN conversation_state s ON s.person_id = p.id
       WHERE json_extract(s.state_json, '$.vars.consent') = 'yes'
         AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end)""",
-    # One pass over the events: those of people in scope, in the window, with their week.
-    # (+at: a plain scan beats the time index when, as usual, the window is most of it.)
-    f"""CREATE TEMP TABLE ev AS
-SELECT e.person_id AS person_id, e.name AS name, e.flow AS flow, e.step AS step, e.at AS at,
-       {WEEK.format('e.at')} AS week
-FROM events e WHERE +e.at >= :start AND +e.at < :end AND e.person_id IN (SELECT id FROM rp)""",
 )
+# Counting by day is a cheap text prefix; days are folded into weeks afterwards (exact for
+# counts; for distinct people the (person, day) pairs are joined to their week in SQL).
+DAY = "substr({}, 1, 10)"
+# (+e.at: never the time index, which would read the table row by row.)
+_EV = ("FROM events e JOIN rp ON rp.id = e.person_id WHERE e.name = '{}' "
+       "AND +e.at >= :start AND +e.at < :end")
 
-_WEEKLY = {
-    "new": "SELECT week, count(*) FROM rp WHERE joined >= :start GROUP BY week",
-    "active": "SELECT week, count(DISTINCT person_id) FROM ev WHERE name = 'step_answered' "
-              "GROUP BY week",
-    "wins": f"SELECT {WEEK.format('at')} w, count(*) FROM achievements "
-            f"WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY w",
+_DAILY = {
+    "new": f"SELECT {DAY.format('joined')} d, count(*) FROM rp WHERE joined >= :start "
+           "GROUP BY d",
+    "wins": f"SELECT {DAY.format('at')} d, count(*) FROM achievements "
+            f"WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY d",
     # Once per person and day: the reply to a scheduled invitation.
-    "checkins_answered": "SELECT week, count(*) FROM (SELECT DISTINCT week, person_id, "
-                         "substr(at, 1, 10) FROM ev WHERE name = 'step_answered' "
-                         "AND flow = :delivery) GROUP BY week",
+    "checkins_answered": f"SELECT d, count(*) FROM (SELECT DISTINCT e.person_id, "
+                         f"{DAY.format('e.at')} AS d {_EV.format('step_answered')} "
+                         "AND e.flow = :delivery) GROUP BY d",
+    # The bot opening its delivery flow is a check-in sent (the scheduled_messages table
+    # keeps only each person's last few sent rows).
+    "checkins_sent": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
+                     "AND e.flow = :delivery GROUP BY d",
+    "pauses": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
+              "AND e.flow = :pause_flow AND e.step = :pause_step GROUP BY d",
+    "signposts": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
+                 "AND e.flow = :safety GROUP BY d",
     # A refusal keeps only the state (consent "declined"), dated by the reset row.
-    "optouts": f"SELECT {WEEK.format('p.created_at')} w, count(*) FROM people p "
+    "optouts": f"SELECT {DAY.format('p.created_at')} d, count(*) FROM people p "
                "JOIN conversation_state s ON s.person_id = p.id "
                "WHERE json_extract(s.state_json, '$.vars.consent') = 'declined' "
                f"AND (p.channel = '{DEMO_CHANNEL}') = :demo "
-               f"AND {_WINDOW.format('p.created_at')} GROUP BY w",
+               f"AND {_WINDOW.format('p.created_at')} GROUP BY d",
     "deletions": "SELECT week, people FROM deletions WHERE demo = :demo "
                  f"AND week >= {WEEK.format(':start')} AND week < :end",
 }
-# The bot opening its delivery flow is a check-in sent (the scheduled_messages table
-# keeps only each person's last few sent rows); pauses and safety signposts, in one pass.
-_STARTS = """SELECT week, sum(name = 'flow_started' AND flow = :delivery),
-       sum(name = 'flow_finished' AND flow = :pause_flow AND step = :pause_step),
-       sum(name = 'flow_started' AND flow = :safety)
-FROM ev WHERE name IN ('flow_started', 'flow_finished') GROUP BY week"""
-_STARTS_MEASURES = ("checkins_sent", "pauses", "signposts")
+# Distinct people a week: (person, day) pairs, each day joined to its week.
+_ACTIVE = (
+    "CREATE TEMP TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, week TEXT) WITHOUT ROWID",
+    "DELETE FROM days",
+    f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
+        SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
+    INSERT INTO days SELECT day, {WEEK.format('day')} FROM d""",
+)
+_ACTIVE_QUERY = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
+  (SELECT DISTINCT e.person_id, {DAY.format('e.at')} AS d {_EV.format('step_answered')}) x
+  JOIN days ON days.day = x.d GROUP BY days.week"""
 
 _COHORTS = "SELECT week, count(*), " + ", ".join(
     f"sum(julianday(last_reply) - julianday(joined) >= {7 * k})" for k in RETENTION_WEEKS
 ) + " FROM rp WHERE joined >= :start GROUP BY week ORDER BY week"
 
-_STEPS = """SELECT flow, step, sum(name = 'step_reached'), sum(name = 'step_answered')
-FROM ev WHERE name IN ('step_reached', 'step_answered') GROUP BY flow, step
-ORDER BY flow, step"""
+_STEPS = (f"SELECT e.flow, e.step, count(*) {_EV.format('{}')} GROUP BY e.flow, e.step")
 
-_TENURE_MESSAGES = """SELECT CAST((julianday(ev.at) - julianday(rp.joined)) / 7 AS INTEGER)
-       AS k, count(*) FROM ev JOIN rp ON rp.id = ev.person_id
-WHERE ev.name = 'flow_started' AND ev.flow = :delivery AND rp.joined >= :start
-  AND k <= rp.last_k
+_TENURE_MESSAGES = f"""SELECT CAST((julianday(e.at) - julianday(rp.joined)) / 7 AS INTEGER)
+       AS k, count(*) {_EV.format('flow_started')} AND e.flow = :delivery
+  AND rp.joined >= :start AND k <= rp.last_k
 GROUP BY k"""
 _TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start "
                   "AND last_k IS NOT NULL GROUP BY last_k")
 
-_CONTENT = """SELECT flow, step, count(*) FROM ev
-WHERE name IN ('story_shown', 'opportunities_shown') GROUP BY flow, step ORDER BY flow, step"""
+# Each person's first and latest rating in the window, read in index order (person, at):
+# the bare value column comes from the row holding the min (or max).
+_RATINGS = f"""SELECT f.value, l.value, julianday(l.at) - julianday(f.at), f.n FROM
+  (SELECT person_id, min(at) AS at, value, count(*) AS n FROM ratings
+   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) f
+  JOIN (SELECT person_id, max(at) AS at, value FROM ratings
+   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) l USING (person_id)"""
 
-_RATINGS = f"""SELECT first_value(value) OVER first, first_value(value) OVER latest,
-       julianday(max(at) OVER person) - julianday(min(at) OVER person),
-       count(*) OVER person, row_number() OVER first
-FROM ratings WHERE {_WINDOW.format('at')} AND {_IN}
-WINDOW person AS (PARTITION BY person_id),
-       first AS (PARTITION BY person_id ORDER BY at, id),
-       latest AS (PARTITION BY person_id ORDER BY at DESC, id DESC)"""
-
-_VARIANTS = """SELECT flow, step, sum(name = 'variant_shown'), sum(name = 'variant_answered')
-FROM ev WHERE name IN ('variant_shown', 'variant_answered') GROUP BY flow, step"""
-# For each wording shown, the person's next win (one sorted pass, no lookup per row).
-_VARIANT_WINS = f"""SELECT flow, step, count(*) FROM (
-  SELECT flow, step, at, win,
-         min(CASE WHEN win THEN at END) OVER (PARTITION BY person_id ORDER BY at, win
-             ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_win
-  FROM (SELECT person_id, flow, step, at, 0 AS win FROM ev WHERE name = 'variant_shown'
-        UNION ALL
-        SELECT person_id, NULL, NULL, at, 1 FROM achievements
-        WHERE at >= :start AND {_IN}))
-WHERE NOT win AND next_win < strftime('%Y-%m-%dT%H:%M:%S', at, '+7 days')
-GROUP BY flow, step"""
+# For each wording shown, whether a win followed within 7 days (one index seek each).
+_VARIANT_WINS = f"""SELECT e.flow, e.step, count(*) {_EV.format('variant_shown')}
+  AND EXISTS (SELECT 1 FROM achievements w WHERE w.person_id = e.person_id
+              AND w.at >= e.at AND w.at < strftime('%Y-%m-%dT%H:%M:%S', e.at, '+7 days'))
+GROUP BY e.flow, e.step"""
 
 
 class SQLiteReportSource:
@@ -168,7 +167,6 @@ class SQLiteReportSource:
             def job() -> T:
                 if scope is not None and scope != self._scope:
                     conn.execute("DROP TABLE IF EXISTS temp.rp")
-                    conn.execute("DROP TABLE IF EXISTS temp.ev")
                     for statement in _PEOPLE:
                         conn.execute(statement, params)
                     self._scope = scope
@@ -192,15 +190,14 @@ class SQLiteReportSource:
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure -> week -> count."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> dict[str, dict[str, int]]:
-            found = {m: {str(w): int(n) for w, n in conn.execute(sql, params)}
-                     for m, sql in _WEEKLY.items()}
-            for m in _STARTS_MEASURES:
-                found[m] = {}
-            for week, *counts in conn.execute(_STARTS, params):
-                for m, n in zip(_STARTS_MEASURES, counts, strict=True):
-                    if n:
-                        found[m][str(week)] = int(n)
-            return {m: found[m] for m in MEASURES}
+            found = {m: {str(d): int(n) for d, n in conn.execute(sql, params)}
+                     for m, sql in _DAILY.items()}
+            weekly = {m: _by_week(days) if m != "deletions" else days
+                      for m, days in found.items()}
+            for statement in _ACTIVE:
+                conn.execute(statement, params)
+            weekly["active"] = {str(w): int(n) for w, n in conn.execute(_ACTIVE_QUERY, params)}
+            return {m: weekly[m] for m in MEASURES}
         return await self._run(scope, work)
 
     async def cohorts(self, scope: ReportScope) -> list[JoinCohort]:
@@ -215,8 +212,12 @@ class SQLiteReportSource:
     async def steps(self, scope: ReportScope) -> list[StepCount]:
         """Views and answers of every question asked in the window."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[StepCount]:
-            return [StepCount(str(f), str(s), int(v), int(a))
-                    for f, s, v, a in conn.execute(_STEPS, params)]
+            views = {(f, s): n for f, s, n in conn.execute(_STEPS.format("step_reached"), params)}
+            answers = {(f, s): n for f, s, n in conn.execute(_STEPS.format("step_answered"),
+                                                             params)}
+            return [StepCount(str(f), str(s), int(views.get((f, s), 0)),
+                              int(answers.get((f, s), 0)))
+                    for f, s in sorted(set(views) | set(answers))]
         return await self._run(scope, work)
 
     async def tenure(self, scope: ReportScope) -> list[TenureWeek]:
@@ -230,15 +231,16 @@ class SQLiteReportSource:
     async def content(self, scope: ReportScope) -> list[ContentCount]:
         """Stories and opportunities shown, by theme."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[ContentCount]:
-            return [ContentCount(str(k), str(t), int(n))
-                    for k, t, n in conn.execute(_CONTENT, params)]
+            found = [ContentCount(str(k), str(t), int(n)) for name in _CONTENT
+                     for k, t, n in conn.execute(_STEPS.format(name), params)]
+            return sorted(found, key=lambda c: (c.kind, c.theme))
         return await self._run(scope, work)
 
     async def confidence(self, scope: ReportScope, gap_days: int = 14) -> Confidence:
         """First and latest ratings of people with two at least ``gap_days`` apart."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> Confidence:
-            found = [r for r in conn.execute(_RATINGS, params) if r[4] == 1]  # one per person
-            pairs = [(int(a), int(b)) for a, b, gap, n, _ in found if n > 1 and gap >= gap_days]
+            found = conn.execute(_RATINGS, params).fetchall()
+            pairs = [(int(a), int(b)) for a, b, gap, n in found if n > 1 and gap >= gap_days]
             return Confidence(pairs, len(found), sum(1 for r in found if r[3] > 1))
         return await self._run(scope, work)
 
@@ -246,15 +248,29 @@ class SQLiteReportSource:
         """Shown, answered (a question's wording), followed by a win within 7 days."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[VariantCount]:
             wins = {(f, s): int(n) for f, s, n in conn.execute(_VARIANT_WINS, params)}
+            answered = {(f, s): int(n) for f, s, n in
+                        conn.execute(_STEPS.format("variant_answered"), params)}
             found = []
-            for flow, step, shown, answered in conn.execute(_VARIANTS, params):
-                if not shown:
-                    continue  # answered in a wording shown before the window
+            for flow, step, shown in conn.execute(_STEPS.format("variant_shown"), params):
                 name, _, index = str(step).rpartition("#")
                 found.append(VariantCount(str(flow), name, int(index or 0), int(shown),
-                                          int(answered), wins.get((flow, step), 0)))
+                                          answered.get((flow, step), 0),
+                                          wins.get((flow, step), 0)))
             return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
         return await self._run(scope, work)
+
+
+_CONTENT = ("story_shown", "opportunities_shown")
+
+
+def _by_week(days: dict[str, int]) -> dict[str, int]:
+    """Fold counts by day (ISO date) into counts by week (its Monday)."""
+    weeks: dict[str, int] = {}
+    for day, n in days.items():
+        moment = date.fromisoformat(day)
+        week = (moment - timedelta(days=moment.weekday())).isoformat()
+        weeks[week] = weeks.get(week, 0) + n
+    return weeks
 
 
 def _params(scope: ReportScope) -> dict[str, Any]:

@@ -24,6 +24,7 @@ BEGIN
     ON CONFLICT (week, demo) DO UPDATE SET people = people + 1;
 END;
 
--- Reports look up each person's replies by name (last reply, replies after a variant);
--- (name, person_id, at) answers those from the index alone.
-CREATE INDEX events_name_person ON events (name, person_id, at);
+-- Staff reports read events one name at a time (questions answered, check-ins started,
+-- wordings shown...). This covering index answers each of those from the index alone, in
+-- person order, with no lookup in the table: a report over 100,000 people stays quick.
+CREATE INDEX events_report ON events (name, person_id, at, flow, step);
