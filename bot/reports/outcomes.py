@@ -76,13 +76,17 @@ def variants_section(variants: list[VariantCount]) -> Section:
             continue
         for v in found:
             rows.append((flow, step.replace("_", " "), f"wording {v.variant + 1}",
-                         show(v.shown).text, _rate(v.replied, v.shown), _rate(v.won, v.shown)))
+                         show(v.shown).text,
+                         _rate(v.replied, v.shown) if v.replied else "—",
+                         _rate(v.won, v.shown)))
     table = Table("variants", "What followed each wording",
-                  ("Flow", "Text", "Wording", "Times shown", "Replied within 2 days",
+                  ("Flow", "Text", "Wording", "Times shown", "Answered",
                    "Win within 7 days"), tuple(rows),
-                  "Shares are shown only when the wording was shown at least 20 times and "
-                  "neither the part nor the rest is fewer than 8. Differences between "
-                  "wordings are not tested for significance.", labels=3)
+                  "Answered: the question was answered in that wording ('—': the text is not "
+                  "a question, or was never answered). Shares are shown only when the "
+                  "wording was shown at least 20 times and neither the part nor the rest is "
+                  "fewer than 8. Differences between wordings are not tested for "
+                  "significance.", labels=3)
     return Section("variants", "Different wordings",
                    "Where a flow's text has several wordings, the bot picks one at random. "
                    "These figures compare what happened next.", (table,))
