@@ -7,9 +7,10 @@ state, runs the engine and hands the result here as one :class:`TurnWrite`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.engine.records import Record
 from bot.engine.state import ConversationState
@@ -107,6 +108,18 @@ class NextMessage:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class OwedReply:
+    """One message a person is owed (migration 0005): ``payload`` is the channel's own
+    encoding of it, ``ref`` names the row for ``mark_sent``."""
+
+    ref: str
+    key: PersonKey
+    payload: str
+    due_at: datetime
+    attempt: int
+
+
 class StorageError(Exception):
     """A storage problem with a message fit to show an operator (no personal data)."""
 
@@ -193,3 +206,24 @@ class Storage(Protocol):
 
     async def is_reachable(self, key: PersonKey) -> bool:
         """False only for a known person marked unreachable."""
+
+
+@runtime_checkable
+class Outbox(Protocol):
+    """Replies owed to people, kept until the channel confirms them (migration 0005)."""
+
+    async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
+        """Commit the turn and its owed replies in ONE transaction; their refs, in order."""
+
+    async def due(self, now: datetime, limit: int) -> list[OwedReply]:
+        """Up to ``limit`` owed replies of people with one due by ``now``: each person's
+        rows all (due or not), in the order they were written."""
+
+    async def mark_sent(self, ref: str) -> None:
+        """The channel confirmed it (or it can never be sent): forget the row."""
+
+    async def postpone(self, key: PersonKey, due_at: datetime) -> None:
+        """Nothing owed to the person is due before ``due_at``; attempts go up by one."""
+
+    async def drop_owed(self, key: PersonKey) -> int:
+        """Forget everything owed to the person (they blocked the bot); how many."""

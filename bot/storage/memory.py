@@ -22,6 +22,7 @@ from bot.storage.base import (
     TurnWrite,
 )
 from bot.storage.memory_schedule import MemoryScheduleMixin
+from bot.storage.outbox import MemoryOutboxMixin, _Owed
 from bot.storage.reachability import MemoryReachabilityMixin
 
 if TYPE_CHECKING:
@@ -81,9 +82,10 @@ class _Person:
     events: list[_Event] = field(default_factory=list)
     updated_at: str = ""
     scheduled: list[_Scheduled] = field(default_factory=list)
+    owed: list[_Owed] = field(default_factory=list)
 
 
-class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin):
+class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
     def __init__(self, *, clock: rows.Clock | None = None) -> None:

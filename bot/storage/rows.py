@@ -79,9 +79,11 @@ class PreparedTurn:
     ratings: tuple[RatingValues, ...]
     purposes: tuple[PurposeChange, ...]
     events: tuple[EventValues, ...]
+    owed: tuple[tuple[str, str], ...] = ()  # (ref, payload) for the outbox, in order
 
 
-def prepare(write: TurnWrite, now: datetime) -> PreparedTurn:
+def prepare(write: TurnWrite, now: datetime,
+            owed: tuple[tuple[str, str], ...] = ()) -> PreparedTurn:
     """Encode a turn; raise StorageError (naming no personal data) if it cannot be stored."""
     achievements: list[AchievementValues] = []
     ratings: list[RatingValues] = []
@@ -129,6 +131,7 @@ def prepare(write: TurnWrite, now: datetime) -> PreparedTurn:
         ratings=tuple(ratings),
         purposes=tuple(purposes),
         events=tuple(events),
+        owed=owed,
     )
 
 

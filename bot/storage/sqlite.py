@@ -26,6 +26,7 @@ from bot.storage.base import (
 )
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
+from bot.storage.outbox import SQLiteOutboxMixin
 from bot.storage.reachability import SQLiteReachabilityMixin
 from bot.storage.rows import Clock
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
@@ -55,7 +56,7 @@ _STATE = (
 )
 
 
-class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin):
+class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMixin):
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before

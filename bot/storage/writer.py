@@ -25,6 +25,7 @@ from bot.storage.writer_sql import (
     ID_CHUNK,
     INSERT_ACHIEVEMENT,
     INSERT_EVENT,
+    INSERT_OWED,
     INSERT_PEOPLE,
     INSERT_RATING,
     UPSERT_PURPOSE,
@@ -197,6 +198,8 @@ class GroupWriter:
             (INSERT_ACHIEVEMENT, [(pid, *a) for pid, t in turns for a in t.achievements]),
             (INSERT_RATING, [(pid, *r) for pid, t in turns for r in t.ratings]),
             (INSERT_EVENT, [(pid, *e) for pid, t in turns for e in t.events]),
+            (INSERT_OWED, [(ref, pid, payload, t.at, t.at)
+                           for pid, t in turns for ref, payload in t.owed]),
         ):
             if rows:
                 await self._conn.executemany(sql, rows)

@@ -37,6 +37,11 @@ INSERT_ACHIEVEMENT = (
 
 INSERT_RATING = "INSERT INTO ratings (person_id, value, context, at) VALUES (?, ?, ?, ?)"
 
+# Owed replies (migration 0005): due at once, in the turn's transaction.
+INSERT_OWED = (
+    "INSERT INTO outbox (ref, person_id, payload_json, due_at, created_at) VALUES (?, ?, ?, ?, ?)"
+)
+
 INSERT_EVENT = "INSERT INTO events (person_id, name, flow, step, at) VALUES (?, ?, ?, ?, ?)"
 
 

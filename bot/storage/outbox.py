@@ -1,0 +1,154 @@
+"""Replies owed to people (migration 0005), mixed into SQLiteStorage and MemoryStorage.
+
+``add_with_turn`` hands the rows to the same write as the turn (the group writer's
+transaction in SQLite), so a reply is owed exactly when its turn is committed. The rest
+are short transactions on the scheduling connection, like the schedule's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.storage import rows
+from bot.storage.base import OwedReply, PersonKey, TurnWrite
+from bot.storage.rows import from_text, to_text
+
+if TYPE_CHECKING:
+    from bot.storage.memory import _Person
+
+_PERSON_ID = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
+# Every row of each person who has one due: one person's replies go out in order.
+_DUE = (
+    "SELECT o.ref, p.channel, p.external_id, o.payload_json, o.due_at, o.attempt "
+    "FROM outbox o JOIN people p ON p.id = o.person_id "
+    "WHERE o.person_id IN (SELECT person_id FROM outbox WHERE due_at <= ? "
+    "ORDER BY due_at LIMIT ?) ORDER BY o.person_id, o.id LIMIT ?"
+)
+_POSTPONE = (
+    f"UPDATE outbox SET due_at = max(due_at, ?), attempt = attempt + 1 "
+    f"WHERE person_id = {_PERSON_ID}"
+)
+
+
+def new_refs(count: int) -> list[str]:
+    return [uuid.uuid4().hex for _ in range(count)]
+
+
+def _owed(row: Any) -> OwedReply:
+    """From (ref, channel, external_id, payload_json, due_at, attempt)."""
+    return OwedReply(row[0], PersonKey(row[1], row[2]), row[3], from_text(row[4]), row[5])
+
+
+class SQLiteOutboxMixin:
+    """Needs ``_open_writer``, ``_clock`` and ``_in_transaction`` from SQLiteStorage."""
+
+    _clock: Any
+    _in_transaction: Any
+    _open_writer: Any
+
+    async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
+        """Commit the turn and its owed replies in one group-commit transaction."""
+        refs = new_refs(len(payloads))
+        prepared = rows.prepare(write, self._clock.now(), tuple(zip(refs, payloads, strict=True)))
+        await self._open_writer().write(prepared)
+        return refs
+
+    async def due(self, now: datetime, limit: int) -> list[OwedReply]:
+        async def work(conn: aiosqlite.Connection) -> list[OwedReply]:
+            found = await conn.execute_fetchall(_DUE, (to_text(now), limit, limit))
+            return [_owed(r) for r in found]
+
+        owed: list[OwedReply] = await self._in_transaction(work)
+        return owed
+
+    async def mark_sent(self, ref: str) -> None:
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute("DELETE FROM outbox WHERE ref = ?", (ref,))
+
+        await self._in_transaction(work)
+
+    async def postpone(self, key: PersonKey, due_at: datetime) -> None:
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(_POSTPONE, (to_text(due_at), key.channel, key.external_id))
+
+        await self._in_transaction(work)
+
+    async def drop_owed(self, key: PersonKey) -> int:
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(f"DELETE FROM outbox WHERE person_id = {_PERSON_ID}",
+                                        (key.channel, key.external_id))
+            return cursor.rowcount
+
+        dropped: int = await self._in_transaction(work)
+        return dropped
+
+
+@dataclass
+class _Owed:
+    seq: int
+    ref: str
+    payload: str
+    due_at: str
+    attempt: int = 0
+
+
+class MemoryOutboxMixin:
+    """Needs ``_people``, ``_ids``, ``_clock``, ``commit_turn`` and ``_check_open``; rows
+    live on the person, so deleting the person drops them, as SQLite's cascade does."""
+
+    _people: dict[PersonKey, _Person]
+    _ids: Any
+    _clock: Any
+
+    def _check_open(self) -> None: ...
+
+    async def commit_turn(self, write: TurnWrite) -> None: ...
+
+    async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
+        """Apply the turn and add its rows with no await between: one atomic step."""
+        self._check_open()
+        refs = new_refs(len(payloads))
+        at = to_text(write.at or self._clock.now())
+        rows.prepare(write, self._clock.now())  # fail as SQLite would, before changing anything
+        await self.commit_turn(write)  # never awaits anything in memory
+        person = self._people[write.key]
+        person.owed.extend(_Owed(next(self._ids), ref, payload, at)
+                           for ref, payload in zip(refs, payloads, strict=True))
+        return refs
+
+    async def due(self, now: datetime, limit: int) -> list[OwedReply]:
+        self._check_open()
+        moment = to_text(now)
+        people = sorted(((min(o.due_at for o in p.owed), key, p)
+                         for key, p in self._people.items()
+                         if any(o.due_at <= moment for o in p.owed)), key=lambda t: t[0])
+        found = [OwedReply(o.ref, key, o.payload, from_text(o.due_at), o.attempt)
+                 for _, key, person in sorted(people[:limit], key=lambda t: t[2].id)
+                 for o in sorted(person.owed, key=lambda o: o.seq)]
+        return found[:limit]
+
+    async def mark_sent(self, ref: str) -> None:
+        self._check_open()
+        for person in self._people.values():
+            person.owed = [o for o in person.owed if o.ref != ref]
+
+    async def postpone(self, key: PersonKey, due_at: datetime) -> None:
+        self._check_open()
+        person = self._people.get(key)
+        for owed in person.owed if person else []:
+            owed.due_at = max(owed.due_at, to_text(due_at))
+            owed.attempt += 1
+
+    async def drop_owed(self, key: PersonKey) -> int:
+        self._check_open()
+        person = self._people.get(key)
+        if person is None:
+            return 0
+        dropped, person.owed = len(person.owed), []
+        return dropped

@@ -1,0 +1,102 @@
+"""The outbox contract (migration 0005), run against both backends: replies owed to a
+person are committed with their turn and kept until the channel confirms them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.engine.state import ConversationState
+from bot.storage.base import Outbox, PersonKey, Storage, TurnWrite
+from tests.storage.conftest import START, StepClock, opened
+
+SAM = PersonKey("telegram", "1")
+ALEX = PersonKey("telegram", "2")
+LATER = START + timedelta(days=1)
+
+
+def turn(key: PersonKey, step: str = "ask") -> TurnWrite:
+    return TurnWrite(key, ConversationState(flow="checkin", step=step, turn=1), (), START)
+
+
+def outbox(storage: Storage) -> Outbox:
+    assert isinstance(storage, Outbox)
+    return storage
+
+
+async def test_owed_replies_come_with_their_turn_in_order(storage: Storage) -> None:
+    box = outbox(storage)
+    refs = await box.add_with_turn(turn(SAM), ["one", "two", "three"])
+    assert len(set(refs)) == 3
+    state = await storage.load(SAM)
+    assert state is not None and state.step == "ask"  # the turn itself is committed
+    owed = await box.due(LATER, 100)
+    assert [o.payload for o in owed] == ["one", "two", "three"]
+    assert [o.ref for o in owed] == refs and {o.key for o in owed} == {SAM}
+    assert all(o.attempt == 0 for o in owed)
+
+
+async def test_mark_sent_forgets_only_that_row(storage: Storage) -> None:
+    box = outbox(storage)
+    first, second = await box.add_with_turn(turn(SAM), ["one", "two"])
+    await box.mark_sent(first)
+    await box.mark_sent("no-such-ref")
+    assert [o.ref for o in await box.due(LATER, 100)] == [second]
+    await box.mark_sent(second)
+    assert await box.due(LATER, 100) == []
+
+
+async def test_postponed_replies_are_not_due_until_then(storage: Storage) -> None:
+    box = outbox(storage)
+    await box.add_with_turn(turn(SAM), ["sam"])
+    await box.add_with_turn(turn(ALEX), ["alex"])
+    await box.postpone(SAM, LATER)
+    assert [o.payload for o in await box.due(START + timedelta(hours=1), 100)] == ["alex"]
+    owed = await box.due(LATER, 100)
+    assert sorted(o.payload for o in owed) == ["alex", "sam"]
+    assert {o.payload: o.attempt for o in owed} == {"alex": 0, "sam": 1}
+
+
+async def test_a_person_with_one_due_reply_gets_all_theirs_in_order(storage: Storage) -> None:
+    box = outbox(storage)
+    await box.add_with_turn(turn(SAM), ["first"])
+    await box.postpone(SAM, LATER)
+    await box.add_with_turn(turn(SAM, "next"), ["second"])  # due now, behind "first"
+    owed = await box.due(START + timedelta(hours=1), 100)
+    assert [o.payload for o in owed] == ["first", "second"]
+
+
+async def test_drop_owed_and_delete_forget_everything(storage: Storage) -> None:
+    box = outbox(storage)
+    await box.add_with_turn(turn(SAM), ["a", "b"])
+    await box.add_with_turn(turn(ALEX), ["c"])
+    assert await box.drop_owed(SAM) == 2
+    assert await box.drop_owed(PersonKey("telegram", "unknown")) == 0
+    await storage.delete_person(ALEX)
+    assert await box.due(LATER, 100) == []
+
+
+async def test_no_replies_is_a_plain_commit(storage: Storage) -> None:
+    box = outbox(storage)
+    assert await box.add_with_turn(turn(SAM), []) == []
+    assert await storage.load(SAM) is not None
+    assert await box.due(LATER, 100) == []
+
+
+async def test_owed_replies_survive_a_restart(db_path: Path, clock: StepClock) -> None:
+    async with opened(db_path, clock=clock) as storage:
+        await storage.add_with_turn(turn(SAM), ["still owed"])
+    async with opened(db_path, clock=clock) as storage:
+        assert [o.payload for o in await storage.due(LATER, 10)] == ["still owed"]
+
+
+async def test_turn_and_replies_commit_or_fail_together(sqlite_storage) -> None:
+    """One transaction: a reply that cannot be stored takes its turn down with it."""
+    import pytest
+
+    from bot.storage.base import StorageError
+
+    with pytest.raises(StorageError):
+        await sqlite_storage.add_with_turn(turn(SAM), ["fine", "broken \ud800"])
+    assert await sqlite_storage.load(SAM) is None
+    assert await sqlite_storage.due(LATER, 10) == []
