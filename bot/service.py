@@ -22,11 +22,13 @@ from bot.engine.runner import Engine, Outcome
 from bot.engine.state import ConversationState
 from bot.logsafe import describe
 from bot.scheduling.clock import Clock, SystemClock
-from bot.storage.base import PersonKey, Storage, StorageError, TurnWrite
+from bot.storage.base import Outbox, PersonKey, Storage, StorageError, TurnWrite
 
 log = logging.getLogger(__name__)
 
 TurnListener = Callable[[PersonKey, Event, Outcome], Awaitable[None]]
+# A channel's encoding of a turn's replies as the messages it will send, one payload each.
+Encode = Callable[[list[Reply]], list[str]]
 EffectHandler = Callable[[PersonKey, Effect], Awaitable[None]]
 
 
@@ -122,15 +124,26 @@ class Conversations:
 
     async def handle(self, key: PersonKey, event: Event) -> list[Reply]:
         """Run one event for one person and return what to send them."""
+        replies, _ = await self.handle_owed(key, event, None)
+        return replies
+
+    async def handle_owed(self, key: PersonKey, event: Event,
+                          encode: Encode | None) -> tuple[list[Reply], list[str]]:
+        """As ``handle``, and with ``encode`` (and storage that keeps an outbox) the
+        replies are owed: committed with the turn as ``encode(replies)``, one outbox row
+        per message, whose refs come back in order. No refs: send them, nothing is kept
+        (an error reply, or a person who just deleted everything)."""
         event = cleaned(event)
         async with self.locks.hold(key):
-            return await self._turn(key, event)
+            return await self._turn(key, event, encode)
 
     async def state_of(self, key: PersonKey) -> ConversationState | None:
         return await self.storage.load(key)
 
-    async def _turn(self, key: PersonKey, event: Event) -> list[Reply]:
+    async def _turn(self, key: PersonKey, event: Event,
+                    encode: Encode | None) -> tuple[list[Reply], list[str]]:
         state: ConversationState | None = None
+        refs: list[str] = []
         try:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
@@ -141,8 +154,11 @@ class Conversations:
                 await self.storage.delete_person(key)
             if not any(e.name == "delete_person" for e in outcome.effects):
                 records = () if reset else tuple(outcome.records)
-                await self.storage.commit_turn(
-                    TurnWrite(key, outcome.state, records, now))
+                write = TurnWrite(key, outcome.state, records, now)
+                if encode is not None and isinstance(self.storage, Outbox):
+                    refs = await self.storage.add_with_turn(write, encode(outcome.replies))
+                else:
+                    await self.storage.commit_turn(write)
             for effect in outcome.effects:
                 handler = self.effect_handlers.get(effect.name)
                 if handler is not None:
@@ -151,16 +167,16 @@ class Conversations:
                     log.warning("no handler for effect %s", effect.name)
         except StorageError as exc:
             log.error("storage problem during a turn: %s", describe(exc))
-            return [self._error_reply(state)]
+            return [self._error_reply(state)], []
         except Exception as exc:  # no traceback ever reaches a person
             log.error("turn failed: %s", describe(exc))
-            return [self._error_reply(state)]
+            return [self._error_reply(state)], []
         for listener in self.listeners:
             try:
                 await listener(key, event, outcome)
             except Exception as exc:
                 log.error("turn listener failed: %s", describe(exc))
-        return outcome.replies
+        return outcome.replies, refs
 
     async def _delete_person(self, key: PersonKey, effect: Effect) -> None:
         await self.storage.delete_person(key)

@@ -216,8 +216,11 @@ class Outbox(Protocol):
         """Commit the turn and its owed replies in ONE transaction; their refs, in order."""
 
     async def due(self, now: datetime, limit: int) -> list[OwedReply]:
-        """Up to ``limit`` owed replies of people with one due by ``now``: each person's
-        rows all (due or not), in the order they were written."""
+        """Up to ``limit`` owed replies of people whose oldest one is due by ``now``: all
+        of each such person's rows, in the order they were written."""
+
+    async def owed_to(self, key: PersonKey) -> list[OwedReply]:
+        """Everything owed to the person, due or not, in the order it was written."""
 
     async def mark_sent(self, ref: str) -> None:
         """The channel confirmed it (or it can never be sent): forget the row."""

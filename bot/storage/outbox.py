@@ -23,12 +23,18 @@ if TYPE_CHECKING:
     from bot.storage.memory import _Person
 
 _PERSON_ID = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
-# Every row of each person who has one due: one person's replies go out in order.
+_COLUMNS = "o.ref, p.channel, p.external_id, o.payload_json, o.due_at, o.attempt"
+# Every row of each person whose oldest row is due: one person's replies go out in order,
+# and a postponed reply holds back the ones written after it.
 _DUE = (
-    "SELECT o.ref, p.channel, p.external_id, o.payload_json, o.due_at, o.attempt "
-    "FROM outbox o JOIN people p ON p.id = o.person_id "
-    "WHERE o.person_id IN (SELECT person_id FROM outbox WHERE due_at <= ? "
-    "ORDER BY due_at LIMIT ?) ORDER BY o.person_id, o.id LIMIT ?"
+    f"SELECT {_COLUMNS} FROM outbox o JOIN people p ON p.id = o.person_id "
+    "WHERE o.person_id IN (SELECT d.person_id FROM outbox d WHERE d.due_at <= ? AND NOT "
+    "EXISTS (SELECT 1 FROM outbox e WHERE e.person_id = d.person_id AND e.id < d.id) "
+    "ORDER BY d.due_at LIMIT ?) ORDER BY o.person_id, o.id LIMIT ?"
+)
+_OWED_TO = (
+    f"SELECT {_COLUMNS} FROM outbox o JOIN people p ON p.id = o.person_id "
+    "WHERE p.channel = ? AND p.external_id = ? ORDER BY o.id"
 )
 _POSTPONE = (
     f"UPDATE outbox SET due_at = max(due_at, ?), attempt = attempt + 1 "
@@ -67,6 +73,14 @@ class SQLiteOutboxMixin:
         owed: list[OwedReply] = await self._in_transaction(work)
         return owed
 
+    async def owed_to(self, key: PersonKey) -> list[OwedReply]:
+        async def work(conn: aiosqlite.Connection) -> list[OwedReply]:
+            found = await conn.execute_fetchall(_OWED_TO, (key.channel, key.external_id))
+            return [_owed(r) for r in found]
+
+        owed: list[OwedReply] = await self._in_transaction(work)
+        return owed
+
     async def mark_sent(self, ref: str) -> None:
         async def work(conn: aiosqlite.Connection) -> None:
             await conn.execute("DELETE FROM outbox WHERE ref = ?", (ref,))
@@ -98,6 +112,10 @@ class _Owed:
     attempt: int = 0
 
 
+def _memory_row(key: PersonKey, owed: _Owed) -> OwedReply:
+    return OwedReply(owed.ref, key, owed.payload, from_text(owed.due_at), owed.attempt)
+
+
 class MemoryOutboxMixin:
     """Needs ``_people``, ``_ids``, ``_clock``, ``commit_turn`` and ``_check_open``; rows
     live on the person, so deleting the person drops them, as SQLite's cascade does."""
@@ -125,13 +143,16 @@ class MemoryOutboxMixin:
     async def due(self, now: datetime, limit: int) -> list[OwedReply]:
         self._check_open()
         moment = to_text(now)
-        people = sorted(((min(o.due_at for o in p.owed), key, p)
-                         for key, p in self._people.items()
-                         if any(o.due_at <= moment for o in p.owed)), key=lambda t: t[0])
-        found = [OwedReply(o.ref, key, o.payload, from_text(o.due_at), o.attempt)
-                 for _, key, person in sorted(people[:limit], key=lambda t: t[2].id)
-                 for o in sorted(person.owed, key=lambda o: o.seq)]
+        people = sorted(((p.owed[0].due_at, key, p) for key, p in self._people.items()
+                         if p.owed and p.owed[0].due_at <= moment), key=lambda t: t[0])
+        found = [_memory_row(key, o) for _, key, person in
+                 sorted(people[:limit], key=lambda t: t[2].id) for o in person.owed]
         return found[:limit]
+
+    async def owed_to(self, key: PersonKey) -> list[OwedReply]:
+        self._check_open()
+        person = self._people.get(key)
+        return [_memory_row(key, o) for o in person.owed] if person else []
 
     async def mark_sent(self, ref: str) -> None:
         self._check_open()

@@ -57,13 +57,16 @@ async def test_postponed_replies_are_not_due_until_then(storage: Storage) -> Non
     assert {o.payload: o.attempt for o in owed} == {"alex": 0, "sam": 1}
 
 
-async def test_a_person_with_one_due_reply_gets_all_theirs_in_order(storage: Storage) -> None:
+async def test_a_postponed_reply_holds_back_later_ones(storage: Storage) -> None:
     box = outbox(storage)
     await box.add_with_turn(turn(SAM), ["first"])
     await box.postpone(SAM, LATER)
-    await box.add_with_turn(turn(SAM, "next"), ["second"])  # due now, behind "first"
-    owed = await box.due(START + timedelta(hours=1), 100)
+    await box.add_with_turn(turn(SAM, "next"), ["second"])  # due now, but behind "first"
+    assert await box.due(START + timedelta(hours=1), 100) == []
+    owed = await box.due(LATER, 100)
     assert [o.payload for o in owed] == ["first", "second"]
+    assert [o.payload for o in await box.owed_to(SAM)] == ["first", "second"]
+    assert await box.owed_to(ALEX) == []
 
 
 async def test_drop_owed_and_delete_forget_everything(storage: Storage) -> None:

@@ -29,6 +29,7 @@ from bot.channels.telegram.channel import Reachability, TelegramChannel
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
 from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.options import TelegramOptions, TelegramSetupError
+from bot.channels.telegram.owed import attach
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.sequencer import Sequencer
 from bot.config import Settings
@@ -64,6 +65,11 @@ class TelegramBot:
             private_only=private_only.for_language(language, language)[0] if private_only
             else None,
             reachability=reach)
+        file_failed = app.flows.messages.get("file_failed")
+        self.redelivery = attach(
+            self.channel, app.storage, app.conversations.handle_owed, self.sequencer,
+            file_failed.for_language(language, language)[0] if file_failed else None)
+        self._redelivering: asyncio.Task[None] | None = None
         self.application.add_handler(TypeHandler(object, self.channel.on_update))
         self.poller = Poller(self.application.bot, self.sequencer,
                              self.application.update_queue.put_nowait,
@@ -87,6 +93,9 @@ class TelegramBot:
         await self.set_commands()
         await self.application.start()
         await self.start_scheduling()
+        if self.redelivery is not None:  # what a crash left owed goes before new turns
+            await self.redelivery.tick()
+            self._redelivering = asyncio.create_task(self.redelivery.run(self._stop_polling))
         options = self.options
         if options.webhook_url is not None:
             updater = self.application.updater
@@ -145,9 +154,10 @@ class TelegramBot:
     async def stop(self, drain_timeout: float = 10.0) -> None:
         """Stop taking updates, finish what was taken, confirm it, stop the Application."""
         self._stop_polling.set()
-        if self._polling is not None:
-            with contextlib.suppress(Exception):
-                await self._polling
+        for task in (self._polling, self._redelivering):
+            if task is not None:
+                with contextlib.suppress(Exception):
+                    await task
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()

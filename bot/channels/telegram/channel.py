@@ -1,9 +1,12 @@
 """The Telegram channel: routed updates in, engine turns, rendered replies out.
 
 One PTB handler (`on_update`) sees every update and only queues work, in arrival order,
-on the chat's sequence. The work for a turn: answer the button (every press is answered,
-stale or not), run the engine through the one entry point ``handle``, take the buttons
-off the question just answered, then send the replies in order.
+on the chat's sequence. A pressed button is answered at once, outside that queue (every
+press is answered, stale or not; Telegram shows a spinner until then and refuses answers
+after about 15 s). The work for a turn: run the engine through the one entry point, with
+its replies owed (committed with the turn in the outbox, see owed.py), send the replies
+in order, then take the buttons off the question just answered. A turn slower than
+``TYPING_AFTER`` (drawing a chart) shows "typing..." meanwhile.
 
 Only the newest question in a chat carries buttons: when the person answers anything,
 the previous keyboard is removed, and the engine repeats the question (with fresh
@@ -21,16 +24,20 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram.delivery import Outbox
-from bot.channels.telegram.render import render, split_text
+from bot.channels.telegram.delivery import DeliveryFailed, Outbox
+from bot.channels.telegram.render import Outgoing, encode_all, render, sends_for, split_text
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, route
 from bot.engine.events import Event, Reply
+from bot.storage.base import Outbox as OwedStore
 from bot.storage.base import PersonKey
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
+HandleOwed = Callable[[PersonKey, Event, Callable[[list[Reply]], list[str]]],
+                      Awaitable[tuple[list[Reply], list[str]]]]
+TYPING_AFTER = 0.3  # seconds a turn may take before the person sees "typing..."
 
 
 class Reachability(Protocol):
@@ -54,6 +61,10 @@ class TelegramChannel:
         self._blocked: set[int] = set()  # chats that answered Forbidden in this process
         self._loose: set[asyncio.Task[None]] = set()
         outbox.on_forbidden = self.mark_unreachable
+        # Replies owed (set by owed.attach when storage keeps an outbox).
+        self.owed: OwedStore | None = None
+        self.handle_owed: HandleOwed | None = None
+        self.owed_sender: Any = None  # owed.OwedSender
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The Application's one handler. Queues work; never awaits anything slow."""
@@ -70,17 +81,22 @@ class TelegramChannel:
             log.warning("could not read update %s", update_id)
             self.sequencer.release(update_id)
             return
+        if inbound.callback_id is not None:  # at once, not behind the chat's earlier work
+            self._spawn(self.outbox.answer_callback(inbound.callback_id, inbound.chat_id))
         job = self._job(inbound)
         if job is None:
             log.debug("ignored update: %s", inbound.why)
             self.sequencer.release(update_id)
-        elif inbound.chat_id is None:  # a button with no chat to queue behind
-            task: asyncio.Task[None] = asyncio.ensure_future(job())
-            self._loose.add(task)
-            task.add_done_callback(self._loose.discard)
+        elif inbound.chat_id is None:  # nothing to queue behind
+            self._spawn(job())
             self.sequencer.release(update_id)
         else:
             self.sequencer.submit(inbound.chat_id, job, update_id)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(work)
+        self._loose.add(task)
+        task.add_done_callback(self._loose.discard)
 
     def _job(self, inbound: Inbound) -> Callable[[], Awaitable[None]] | None:
         chat_id = inbound.chat_id
@@ -93,19 +109,32 @@ class TelegramChannel:
         if inbound.action in ("blocked", "unblocked") and chat_id is not None:
             reachable = inbound.action == "unblocked"
             return lambda: self.set_reachable(chat_id, reachable)
-        if inbound.callback_id is not None:
+        if inbound.callback_id is not None and chat_id is not None \
+                and inbound.pressed_message_id is not None:
             return lambda: self.answer_only(inbound)
         return None
 
     async def turn(self, chat_id: int, inbound: Inbound) -> None:
         assert inbound.event is not None
-        if inbound.callback_id is not None:
-            await self.outbox.answer_callback(inbound.callback_id, chat_id)
         if chat_id not in self._reachable:
             await self.set_reachable(chat_id, True)  # writing again makes them reachable
-        replies = await self.handle(person_key(chat_id), inbound.event)
-        await self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
-        await self.send_replies(chat_id, replies)
+        key = person_key(chat_id)
+        typing = asyncio.get_running_loop().call_later(
+            TYPING_AFTER, lambda: self._spawn(self.outbox.chat_action(chat_id, "typing")))
+        try:
+            if self.handle_owed is not None and self.owed_sender is not None:
+                replies, refs = await self.handle_owed(key, inbound.event, encode_all)
+            else:
+                replies, refs = await self.handle(key, inbound.event), []
+        finally:
+            typing.cancel()
+        retired = self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
+        if refs:
+            await self.owed_sender.send(chat_id, list(zip(sends_for(replies), refs, strict=True)))
+        else:
+            await self.send_replies(chat_id, replies)
+        for message_id in retired:  # after the replies: they are what the person waits for
+            await self.outbox.remove_keyboard(chat_id, message_id)
 
     async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
         sends = [out for reply in replies for out in render(reply)]
@@ -114,14 +143,20 @@ class TelegramChannel:
                 # They blocked the bot mid-turn: the rest cannot arrive either. Say so.
                 self.outbox.skipped(chat_id, "unreachable", len(sends) - done)
                 return
-            message = await self.outbox.send(chat_id, out)
-            if out.has_keyboard and message is not None:
-                old = self.keyboards.get(chat_id)
-                if old is not None and old != message.message_id:
-                    await self.outbox.remove_keyboard(chat_id, old)
-                self.keyboards[chat_id] = message.message_id
+            await self.sent(chat_id, out, await self.outbox.send(chat_id, out))
 
-    async def _retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> None:
+    async def sent(self, chat_id: int, out: Outgoing, result: object) -> None:
+        """Bookkeeping after a send: the newest question is the one carrying buttons."""
+        message_id = getattr(result, "message_id", None)
+        if out.has_keyboard and message_id is not None and not isinstance(result, DeliveryFailed):
+            old = self.keyboards.get(chat_id)
+            if old is not None and old != message_id:
+                await self.outbox.remove_keyboard(chat_id, old)
+            self.keyboards[chat_id] = message_id
+
+    def _retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> list[int]:
+        """The keyboards to take off once the replies are out: the pressed one, and the
+        current one if a new question may replace it."""
         targets = []
         if pressed is not None:
             targets.append(pressed)
@@ -132,12 +167,10 @@ class TelegramChannel:
                 targets.append(current)
         elif current is not None and current == pressed:
             del self.keyboards[chat_id]
-        for message_id in targets:
-            await self.outbox.remove_keyboard(chat_id, message_id)
+        return targets
 
     async def answer_only(self, inbound: Inbound) -> None:
-        """A press we will not act on: stop the spinner, take away buttons that are not ours."""
-        await self.outbox.answer_callback(inbound.callback_id or "", inbound.chat_id)
+        """A press we will not act on (answered already): take away buttons not ours."""
         if inbound.chat_id is not None and inbound.pressed_message_id is not None:
             await self.outbox.remove_keyboard(inbound.chat_id, inbound.pressed_message_id)
 

@@ -11,8 +11,11 @@ this module only refuses data it could not have produced.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -96,3 +99,37 @@ def render(reply: Reply) -> list[Outgoing]:
         kind = "image" if attachment.kind == "image" else "document"
         sends.append(Outgoing(kind, caption, attachment=attachment))
     return sends
+
+
+def sends_for(replies: list[Reply]) -> list[Outgoing]:
+    """Every send for a turn's replies, in order."""
+    return [out for reply in replies for out in render(reply)]
+
+
+def encode(out: Outgoing) -> str:
+    """One send as JSON for the outbox: what is needed to send it again after a restart."""
+    data: dict[str, Any] = {"kind": out.kind, "text": out.text}
+    if out.keyboard is not None:
+        data["keyboard"] = out.keyboard.to_dict()
+    if out.attachment is not None:
+        att = out.attachment
+        data["attachment"] = {"kind": att.kind, "filename": att.filename,
+                              "caption": att.caption,
+                              "data": base64.b64encode(att.data).decode("ascii")}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_all(replies: list[Reply]) -> list[str]:
+    """The outbox payloads for a turn's replies, one per send (``Conversations`` Encode)."""
+    return [encode(out) for out in sends_for(replies)]
+
+
+def decode(payload: str) -> Outgoing:
+    """The send ``encode`` stored."""
+    data = json.loads(payload)
+    markup = data.get("keyboard")
+    att = data.get("attachment")
+    attachment = None if att is None else Attachment(
+        att["kind"], att["filename"], base64.b64decode(att["data"]), att.get("caption", ""))
+    return Outgoing(data["kind"], data.get("text", ""),
+                    InlineKeyboardMarkup.de_json(markup, None) if markup else None, attachment)
