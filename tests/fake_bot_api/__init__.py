@@ -2,7 +2,8 @@
 
 Surface, in short:
     FakeBotAPI(token="123:ABC", *, port=0, enforce_limits=False, global_per_second=30,
-               per_chat_per_second=1, clock=time.monotonic); `async with` starts/stops it
+               per_chat_per_second=1, per_chat_burst=1, clock=time.monotonic);
+               `async with` starts/stops it
     address:    token, port, url, base_url (".../bot", for PTB's base_url), base_file_url
     people:     send_text, send_command, press_button, send_sticker, send_photo_from_person,
                 send_voice, send_location, send_document_from_person, edit_text,

@@ -39,11 +39,13 @@ class FakeBotAPI(PersonActions):
         enforce_limits: bool = False,
         global_per_second: int = 30,
         per_chat_per_second: int = 1,
+        per_chat_burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.world = World(clock)
-        self.faults = Faults(clock, enforce_limits, global_per_second, per_chat_per_second)
+        self.faults = Faults(clock, enforce_limits, global_per_second, per_chat_per_second,
+                             per_chat_burst)
         self.bot_user = objects.bot_user(token)
         self._methods = Methods(self.world, self.bot_user)
         self._server = Server(token, self.world, self.faults, self._methods)

@@ -77,11 +77,13 @@ class Faults:
         enforce_limits: bool = False,
         global_per_second: int = 30,
         per_chat_per_second: int = 1,
+        per_chat_burst: int = 1,
     ) -> None:
         self.clock = clock
         self.enforce_limits = enforce_limits
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = max(1, per_chat_burst)
         self.count_429 = 0
         self.blocked: set[int | str] = set()
         self.planned: dict[str, list[_Planned]] = {}
@@ -89,7 +91,7 @@ class Faults:
         self.delays: dict[str, float] = {}
         self.drops: dict[str, list[bool]] = {}
         self._sends: deque[float] = deque()
-        self._sends_by_chat: dict[int | str, deque[float]] = {}
+        self._chat_full_at: dict[int | str, float] = {}
 
     def check(self, method: str, chat_id: int | str | None) -> None:
         """Raise the ApiError the server should answer with, if any."""
@@ -119,19 +121,24 @@ class Faults:
             self._take_send_slot(chat_id)
 
     def _take_send_slot(self, chat_id: int | str | None) -> None:
-        """A rolling one-second window, overall and per chat; full windows answer 429."""
+        """Overall a rolling one-second window; per chat a token bucket (``per_chat_burst``
+        at once, then ``per_chat_per_second``; a burst of 1 is a one-second window).
+        Past either, 429."""
         now = self.clock()
-        windows = [(self._sends, self.global_per_second)]
+        window = self._sends
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) >= self.global_per_second:
+            raise ApiError(429, retry_after=max(1, math.ceil(window[0] + 1.0 - now)))
+        interval = 1.0 / self.per_chat_per_second
+        full_at = now
         if chat_id is not None:
-            chat_window = self._sends_by_chat.setdefault(chat_id, deque())
-            windows.append((chat_window, self.per_chat_per_second))
-        for window, limit in windows:
-            while window and window[0] <= now - 1.0:
-                window.popleft()
-            if len(window) >= limit:
-                raise ApiError(429, retry_after=max(1, math.ceil(window[0] + 1.0 - now)))
-        for window, _ in windows:
-            window.append(now)
+            full_at = max(self._chat_full_at.get(chat_id, now), now)
+            early = full_at - (self.per_chat_burst - 1) * interval - now
+            if early > 1e-9:
+                raise ApiError(429, retry_after=max(1, math.ceil(early)))
+            self._chat_full_at[chat_id] = full_at + interval
+        window.append(now)
 
     def delay_for(self, method: str) -> float:
         return self.delays.get(method.lower(), self.delays.get("*", 0.0))

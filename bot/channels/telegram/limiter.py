@@ -1,11 +1,13 @@
 """Telegram's flood limits, kept on our side: about 30 messages a second overall and one a
-second per chat.
+second per chat, with short bursts allowed in a chat.
 
-Both are sliding windows ("at most N sends in any W seconds"), the shape Telegram and the
-fake Bot API count with. The per-chat window allows a short burst (``per_chat_burst``
-sends in ``per_chat_burst`` seconds keeps the long-run rate at one a second) because one
-turn often needs two sends, a reply and its question; with a burst of 1 it is strictly
-one a second. PTB's AIORateLimiter has no per-chat limit for private chats, hence this.
+The overall limit is a sliding window ("at most 30 sends in any second"). The per-chat
+limit is a token bucket: ``per_chat_burst`` sends at once (3 by default: one turn often
+needs two or three sends, a reply and its question, and they should land together),
+then one a second. A sliding window of 3 in 3 seconds would let a burst through too, but
+would then hold the chat for 3 seconds; the bucket refills one a second. With a burst
+of 1 it is strictly one a second. PTB's AIORateLimiter has no per-chat limit for private
+chats, hence this.
 
 A send holds its slot while it is in flight and is counted at the moment its answer came
 back: the server saw the request at some time before that, so spacing sends from that
@@ -56,30 +58,65 @@ class Window:
         self.done = deque(sorted([*self.done, *[until - self.span] * self.limit])[-self.limit:])
 
 
+class Bucket:
+    """A token bucket (as GCRA): ``burst`` sends at once, then one every ``interval``.
+
+    ``tat`` is when the bucket would be full again, counting finished sends only; each
+    send in flight will cost one more ``interval`` when it finishes.
+    """
+
+    def __init__(self, burst: int, interval: float) -> None:
+        self.limit = max(1, burst)
+        self.interval = interval
+        self.tolerance = (self.limit - 1) * interval
+        self.tat = float("-inf")
+        self.in_flight = 0
+        self.freed = asyncio.Event()
+
+    def wait_for(self, now: float) -> float | None:
+        """Seconds until a send may start: 0 now, None if one in flight must end first."""
+        wait = max(self.tat, now) + self.in_flight * self.interval - self.tolerance - now
+        if wait <= 0:
+            return 0.0
+        return None if self.in_flight else wait
+
+    def finish(self, at: float) -> None:
+        self.in_flight -= 1
+        self.tat = max(self.tat, at) + self.interval
+        self.freed.set()
+
+    def block_until(self, until: float) -> None:
+        """After a 429: nothing until ``until``, then the bucket fills from empty."""
+        self.tat = max(self.tat, until + self.tolerance)
+
+    def idle(self, now: float) -> bool:
+        return not self.in_flight and self.tat <= now
+
+
 class Limiter:
     """``async with limiter.slot(chat_id): await send()`` around each counted send."""
 
-    def __init__(self, *, per_second: int = 30, per_chat_burst: int = 1, margin: float = 0.02,
+    def __init__(self, *, per_second: int = 30, per_chat_burst: int = 3, margin: float = 0.02,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.margin = margin
         self.clock = clock
         self.global_window = Window(per_second, 1.0, margin)
         self.per_chat_burst = max(1, per_chat_burst)
-        self.chats: dict[int, Window] = {}
+        self.chats: dict[int, Bucket] = {}
         self.max_chats = 10_000
 
-    def _chat(self, chat_id: int) -> Window:
-        window = self.chats.get(chat_id)
-        if window is None:
+    def _chat(self, chat_id: int) -> Bucket:
+        bucket = self.chats.get(chat_id)
+        if bucket is None:
             self._forget_idle()
-            burst = self.per_chat_burst
-            window = self.chats[chat_id] = Window(burst, float(burst), self.margin)
-        return window
+            bucket = self.chats[chat_id] = Bucket(self.per_chat_burst, 1.0 + self.margin)
+        return bucket
 
     @asynccontextmanager
     async def slot(self, chat_id: int | None) -> AsyncIterator[None]:
-        windows = [self.global_window] if chat_id is None else [self._chat(chat_id),
-                                                                self.global_window]
+        windows: list[Window | Bucket] = [self.global_window]
+        if chat_id is not None:
+            windows.insert(0, self._chat(chat_id))
         while True:
             # Check both and take both with no await in between: no one slips in.
             waits = [window.wait_for(self.clock()) for window in windows]
@@ -102,15 +139,15 @@ class Limiter:
 
     def pause(self, chat_id: int | None, seconds: float) -> None:
         """After a 429: nothing more to this chat (or anywhere, if None) for ``seconds``."""
-        window = self.global_window if chat_id is None else self._chat(chat_id)
-        window.block_until(self.clock() + seconds)
+        limit: Window | Bucket = self.global_window if chat_id is None else self._chat(chat_id)
+        limit.block_until(self.clock() + seconds)
 
     def _forget_idle(self) -> None:
         # Bounded memory with many people: past max_chats, drop windows that are idle.
         if len(self.chats) < self.max_chats:
             return
         now = self.clock()
-        for chat_id, window in list(self.chats.items()):
-            if not window.in_flight and (not window.done or window.done[-1] <= now - window.span):
+        for chat_id, bucket in list(self.chats.items()):
+            if bucket.idle(now):
                 del self.chats[chat_id]
         self.max_chats = max(self.max_chats, 2 * len(self.chats))  # sweep rarely

@@ -33,7 +33,7 @@ class TelegramOptions:
     token: str
     server: str = DEFAULT_SERVER  # the Bot API server's root, without /bot<token>
     per_second: int = 30  # overall sends per second
-    per_chat_burst: int = 1  # sends per chat in any window of this many seconds
+    per_chat_burst: int = 3  # sends at once in a chat, then one a second (a token bucket)
     poll_timeout: int = 25
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -68,7 +68,7 @@ class TelegramOptions:
             token=token,
             server=server,
             per_second=_number(env, "TELEGRAM_MAX_PER_SECOND", 30),
-            per_chat_burst=_number(env, "TELEGRAM_PER_CHAT_BURST", 1),
+            per_chat_burst=_number(env, "TELEGRAM_PER_CHAT_BURST", 3),
             poll_timeout=_number(env, "TELEGRAM_POLL_TIMEOUT", 25),
             webhook_url=settings.webhook_url,
             webhook_secret=settings.webhook_secret,

@@ -28,6 +28,7 @@ from bot.logsafe import describe
 log = logging.getLogger(__name__)
 
 READ_MARGIN = 10.0  # seconds beyond the long-poll wait before the read times out
+REPOLL = 0.25  # while turns run: how often to look for updates behind the ones held
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
                    "my_chat_member"]
 
@@ -91,8 +92,11 @@ class Poller:
                 or (updates and not fresh and self.offset() == offset)
             ):
                 self.sequencer.changed.clear()
-                await _wait_either(self.sequencer.changed, stop)
-                fresh = True  # something finished: the offset has moved
+                # Not at low water: look again soon even if nothing finished, so a button
+                # press behind a long turn is fetched (and answered) at once.
+                full = len(self.sequencer.unfinished) >= self.low_water
+                await _wait_either(self.sequencer.changed, stop, None if full else REPOLL)
+                fresh = True  # something finished (the offset has moved), or time to look
 
     async def _poll(self, offset: int | None, stop: asyncio.Event) -> list[Any] | None:
         """One getUpdates, as raw JSON; None if cut short by stop.
@@ -136,9 +140,10 @@ class Poller:
                                        allowed_updates=ALLOWED_UPDATES)
 
 
-async def _wait_either(first: asyncio.Event, second: asyncio.Event) -> None:
+async def _wait_either(first: asyncio.Event, second: asyncio.Event,
+                       timeout: float | None = None) -> None:  # noqa: ASYNC109
     waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
-    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     for wait in waits:
         wait.cancel()
 
