@@ -27,8 +27,10 @@ from bot.storage.base import Outbox, PersonKey, Storage, StorageError, TurnWrite
 log = logging.getLogger(__name__)
 
 TurnListener = Callable[[PersonKey, Event, Outcome], Awaitable[None]]
-# A channel's encoding of a turn's replies as the messages it will send, one payload each.
-Encode = Callable[[list[Reply]], list[str]]
+# A channel's encoding of a turn's replies, in the person's language, as the messages it
+# will send: one payload each.
+Encode = Callable[[list[Reply], str], list[str]]
+Owed = list[tuple[str, str]]  # (outbox ref, payload) per message, in order
 EffectHandler = Callable[[PersonKey, Effect], Awaitable[None]]
 
 
@@ -128,10 +130,11 @@ class Conversations:
         return replies
 
     async def handle_owed(self, key: PersonKey, event: Event,
-                          encode: Encode | None) -> tuple[list[Reply], list[str]]:
+                          encode: Encode | None) -> tuple[list[Reply], Owed]:
         """As ``handle``, and with ``encode`` (and storage that keeps an outbox) the
-        replies are owed: committed with the turn as ``encode(replies)``, one outbox row
-        per message, whose refs come back in order. No refs: send them, nothing is kept
+        replies are owed: committed with the turn as ``encode(replies, language)``, one
+        outbox row per message, returned as (ref, payload) in order. None owed: send the
+        replies, nothing is kept
         (an error reply, or a person who just deleted everything)."""
         event = cleaned(event)
         async with self.locks.hold(key):
@@ -141,9 +144,9 @@ class Conversations:
         return await self.storage.load(key)
 
     async def _turn(self, key: PersonKey, event: Event,
-                    encode: Encode | None) -> tuple[list[Reply], list[str]]:
+                    encode: Encode | None) -> tuple[list[Reply], Owed]:
         state: ConversationState | None = None
-        refs: list[str] = []
+        owed: Owed = []
         try:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
@@ -156,7 +159,9 @@ class Conversations:
                 records = () if reset else tuple(outcome.records)
                 write = TurnWrite(key, outcome.state, records, now)
                 if encode is not None and isinstance(self.storage, Outbox):
-                    refs = await self.storage.add_with_turn(write, encode(outcome.replies))
+                    payloads = encode(outcome.replies, self._language(outcome.state))
+                    refs = await self.storage.add_with_turn(write, payloads)
+                    owed = list(zip(refs, payloads, strict=True))
                 else:
                     await self.storage.commit_turn(write)
             for effect in outcome.effects:
@@ -176,13 +181,16 @@ class Conversations:
                 await listener(key, event, outcome)
             except Exception as exc:
                 log.error("turn listener failed: %s", describe(exc))
-        return outcome.replies, refs
+        return outcome.replies, owed
 
     async def _delete_person(self, key: PersonKey, effect: Effect) -> None:
         await self.storage.delete_person(key)
 
+    def _language(self, state: ConversationState | None) -> str:
+        flows = self.engine.flows
+        return str((state.vars if state else {}).get("language") or flows.default_language)
+
     def _error_reply(self, state: ConversationState | None) -> Reply:
         flows = self.engine.flows
-        language = str((state.vars if state else {}).get("language") or flows.default_language)
-        render = Renderer(language, flows.default_language, {}, {}, self.rng)
+        render = Renderer(self._language(state), flows.default_language, {}, {}, self.rng)
         return Reply(render.text(flows.messages["error"]))

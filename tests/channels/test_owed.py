@@ -14,13 +14,13 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram.delivery import Outbox
 from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.owed import utc_now
-from bot.channels.telegram.render import Outgoing, encode
-from bot.engine.events import Attachment
+from bot.channels.telegram.render import Outgoing, decode
+from bot.engine.events import Attachment, Reply
 from bot.engine.state import ConversationState
 from bot.storage.base import PersonKey, TurnWrite
 from bot.storage.sqlite import SQLiteStorage
 from tests.channels.conftest import TOKEN
-from tests.channels.helpers import Person, settled
+from tests.channels.helpers import settled
 from tests.fake_bot_api import FakeBotAPI
 
 WELCOME = "Hello, and welcome to goodhelp"
@@ -85,16 +85,20 @@ async def test_a_timeout_then_a_retry_sends_at_most_two_copies(api: FakeBotAPI) 
         await bot.shutdown()
 
 
-async def test_a_refused_file_is_told_in_words(api: FakeBotAPI, start_bot) -> None:
+async def test_a_refused_file_is_told_in_words_in_their_language(api: FakeBotAPI,
+                                                                 start_bot) -> None:
     """Before: a chart Telegram refused (400) was silence."""
-    bot = await start_bot()
+    flows = Path(__file__).resolve().parents[2] / "flows"  # the shipped words, en and cy
+    bot = await start_bot(flows=flows)
     storage = bot.app.storage
-    await Person(api, 84).say("/start")
-    api.fail_method("sendPhoto", 400, "Bad Request: IMAGE_PROCESS_FAILED")
-    chart = Outgoing("image", "Your week", attachment=Attachment("image", "c.png", b"png"))
+    chart = Reply("", attachment=Attachment("image", "c.png", b"png", "Your week"))
+    assert bot.channel.encode_owed is not None
+    payloads = bot.channel.encode_owed([chart], "cy")
     key = PersonKey("telegram", "84")
-    (ref,) = await storage.add_with_turn(TurnWrite(key, ConversationState()), [encode(chart)])
-    await bot.channel.owed_sender.send(84, [(chart, ref)])
-    words = bot.app.flows.messages["file_failed"].for_language("en", "en")[0]
-    assert api.messages_to(84)[-1].text == words
+    refs = await storage.add_with_turn(TurnWrite(key, ConversationState()), payloads)
+    api.fail_method("sendPhoto", 400, "Bad Request: IMAGE_PROCESS_FAILED")
+    await bot.channel.owed_sender.send(84, [(decode(p), r) for p, r in zip(payloads, refs,
+                                                                       strict=True)])
+    words = bot.app.flows.messages["file_failed"]
+    assert [m.text for m in api.messages_to(84)] == [words.for_language("cy", "en")[0]]
     assert await storage.owed_to(key) == []  # it can never go: not kept

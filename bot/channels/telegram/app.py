@@ -65,10 +65,9 @@ class TelegramBot:
             private_only=private_only.for_language(language, language)[0] if private_only
             else None,
             reachability=reach)
-        file_failed = app.flows.messages.get("file_failed")
-        self.redelivery = attach(
-            self.channel, app.storage, app.conversations.handle_owed, self.sequencer,
-            file_failed.for_language(language, language)[0] if file_failed else None)
+        self.redelivery = attach(self.channel, app.storage, app.conversations.handle_owed,
+                                 self.sequencer, app.flows.messages.get("file_failed"),
+                                 language)
         self._redelivering: asyncio.Task[None] | None = None
         self.application.add_handler(TypeHandler(object, self.channel.on_update))
         self.poller = Poller(self.application.bot, self.sequencer,

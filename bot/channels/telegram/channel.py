@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
-from bot.channels.telegram.render import Outgoing, encode_all, render, sends_for, split_text
+from bot.channels.telegram.render import Outgoing, decode, render, split_text
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, route
 from bot.engine.events import Event, Reply
@@ -35,8 +35,9 @@ from bot.storage.base import PersonKey
 log = logging.getLogger(__name__)
 
 Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
-HandleOwed = Callable[[PersonKey, Event, Callable[[list[Reply]], list[str]]],
-                      Awaitable[tuple[list[Reply], list[str]]]]
+Encode = Callable[[list[Reply], str], list[str]]
+HandleOwed = Callable[[PersonKey, Event, Encode],
+                      Awaitable[tuple[list[Reply], list[tuple[str, str]]]]]
 TYPING_AFTER = 0.3  # seconds a turn may take before the person sees "typing..."
 
 
@@ -65,6 +66,7 @@ class TelegramChannel:
         self.owed: OwedStore | None = None
         self.handle_owed: HandleOwed | None = None
         self.owed_sender: Any = None  # owed.OwedSender
+        self.encode_owed: Encode | None = None
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The Application's one handler. Queues work; never awaits anything slow."""
@@ -122,15 +124,15 @@ class TelegramChannel:
         typing = asyncio.get_running_loop().call_later(
             TYPING_AFTER, lambda: self._spawn(self.outbox.chat_action(chat_id, "typing")))
         try:
-            if self.handle_owed is not None and self.owed_sender is not None:
-                replies, refs = await self.handle_owed(key, inbound.event, encode_all)
+            if self.handle_owed is not None and self.encode_owed is not None:
+                replies, owed = await self.handle_owed(key, inbound.event, self.encode_owed)
             else:
-                replies, refs = await self.handle(key, inbound.event), []
+                replies, owed = await self.handle(key, inbound.event), []
         finally:
             typing.cancel()
         retired = self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
-        if refs:
-            await self.owed_sender.send(chat_id, list(zip(sends_for(replies), refs, strict=True)))
+        if owed:
+            await self.owed_sender.send(chat_id, [(decode(payload), ref) for ref, payload in owed])
         else:
             await self.send_replies(chat_id, replies)
         for message_id in retired:  # after the replies: they are what the person waits for

@@ -10,7 +10,8 @@ Bot API has confirmed it. What cannot go now stays owed:
 * a restart: ``Redelivery`` sends whatever is still owed when the bot starts;
 * 403, the person blocked the bot: everything owed to them is dropped;
 * 400 for one message (it can never go): that row is dropped and the rest go on; a chart
-  or file refused that way is replaced by a few words (``file_failed`` in system.yaml).
+  or file refused that way is replaced by a few words (``file_failed`` in system.yaml,
+  in the person's language, stored with the file when the turn was committed).
 
 A crash between a send and the row's deletion sends that one message again after the
 restart: at most one duplicate per crash.
@@ -27,9 +28,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.channels.telegram.channel import TelegramChannel, person_key
 from bot.channels.telegram.delivery import DeliveryFailed
-from bot.channels.telegram.render import Outgoing, decode, render
+from bot.channels.telegram.render import Outgoing, decode, encode_all, render
 from bot.channels.telegram.sequencer import Sequencer
 from bot.engine.events import Reply
+from bot.engine.model import Text as MessageText
 from bot.logsafe import describe
 from bot.storage.base import Outbox as OwedStore
 from bot.storage.base import PersonKey
@@ -48,11 +50,9 @@ class OwedSender:
     """Sends owed replies for the channel and keeps the outbox true to what was sent."""
 
     def __init__(self, channel: TelegramChannel, store: OwedStore, *,
-                 file_failed: str | None = None, now: Callable[[], datetime] = utc_now,
-                 backoff: float = 5.0) -> None:
+                 now: Callable[[], datetime] = utc_now, backoff: float = 5.0) -> None:
         self.channel = channel
         self.store = store
-        self.file_failed = file_failed  # words in place of a file Telegram refused
         self.now = now
         self.backoff = backoff
         self.held: dict[int, float] = {}  # chat -> loop time before which nothing goes
@@ -83,8 +83,8 @@ class OwedSender:
                 return
             if result.reason in PERMANENT:
                 await self.store.mark_sent(ref)
-                if out.kind != "text" and self.file_failed:
-                    await outbox.send(chat_id, render(Reply(self.file_failed))[0])
+                if out.instead:  # a file Telegram refused: say so rather than stay silent
+                    await outbox.send(chat_id, render(Reply(out.instead))[0])
                 continue
             await self.postpone(chat_id, result, attempt)
             return
@@ -177,13 +177,20 @@ def _chat_id(key: PersonKey) -> int | None:
 
 
 def attach(channel: TelegramChannel, storage: object, handle_owed: object,
-           sequencer: Sequencer, file_failed: str | None) -> Redelivery | None:
+           sequencer: Sequencer, file_failed: MessageText | None,
+           default_language: str) -> Redelivery | None:
     """Make the channel's replies owed if the storage keeps an outbox; the Redelivery to
-    run, or None."""
+    run, or None. ``file_failed``: the words for a refused file, in every language."""
+
+    def encode(replies: list[Reply], language: str) -> list[str]:
+        words = file_failed.for_language(language, default_language)[0] if file_failed else ""
+        return encode_all(replies, words)
+
     if not isinstance(storage, OwedStore):
         return None
-    sender = OwedSender(channel, storage, file_failed=file_failed)
+    sender = OwedSender(channel, storage)
     channel.owed = storage
     channel.handle_owed = handle_owed  # type: ignore[assignment]
+    channel.encode_owed = encode
     channel.owed_sender = sender
     return Redelivery(sender, sequencer)

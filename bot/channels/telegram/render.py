@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -43,12 +43,14 @@ def decode_choice(data: str | None) -> Choice | None:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Bot API send: ``kind`` is "text", "image" or "document"."""
+    """One Bot API send: ``kind`` is "text", "image" or "document". ``instead``: words
+    to send if Telegram refuses the file for good."""
 
     kind: str
     text: str = ""
     keyboard: InlineKeyboardMarkup | None = None
     attachment: Attachment | None = None
+    instead: str = ""
 
     @property
     def has_keyboard(self) -> bool:
@@ -109,6 +111,8 @@ def sends_for(replies: list[Reply]) -> list[Outgoing]:
 def encode(out: Outgoing) -> str:
     """One send as JSON for the outbox: what is needed to send it again after a restart."""
     data: dict[str, Any] = {"kind": out.kind, "text": out.text}
+    if out.instead:
+        data["instead"] = out.instead
     if out.keyboard is not None:
         data["keyboard"] = out.keyboard.to_dict()
     if out.attachment is not None:
@@ -119,9 +123,10 @@ def encode(out: Outgoing) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_all(replies: list[Reply]) -> list[str]:
-    """The outbox payloads for a turn's replies, one per send (``Conversations`` Encode)."""
-    return [encode(out) for out in sends_for(replies)]
+def encode_all(replies: list[Reply], instead: str = "") -> list[str]:
+    """The outbox payloads for a turn's replies, one per send; a file carries ``instead``."""
+    return [encode(replace(out, instead=instead) if out.attachment is not None else out)
+            for out in sends_for(replies)]
 
 
 def decode(payload: str) -> Outgoing:
@@ -132,4 +137,5 @@ def decode(payload: str) -> Outgoing:
     attachment = None if att is None else Attachment(
         att["kind"], att["filename"], base64.b64decode(att["data"]), att.get("caption", ""))
     return Outgoing(data["kind"], data.get("text", ""),
-                    InlineKeyboardMarkup.de_json(markup, None) if markup else None, attachment)
+                    InlineKeyboardMarkup.de_json(markup, None) if markup else None, attachment,
+                    data.get("instead", ""))
