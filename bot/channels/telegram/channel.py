@@ -121,8 +121,9 @@ class TelegramChannel:
         if chat_id not in self._reachable:
             await self.set_reachable(chat_id, True)  # writing again makes them reachable
         key = person_key(chat_id)
-        typing = asyncio.get_running_loop().call_later(
-            TYPING_AFTER, lambda: self._spawn(self.outbox.chat_action(chat_id, "typing")))
+        shown: list[asyncio.Future[None]] = []
+        typing = asyncio.get_running_loop().call_later(TYPING_AFTER, lambda: shown.append(
+            asyncio.ensure_future(self.outbox.chat_action(chat_id, "typing"))))
         try:
             if self.handle_owed is not None and self.encode_owed is not None:
                 replies, owed = await self.handle_owed(key, inbound.event, self.encode_owed)
@@ -130,6 +131,8 @@ class TelegramChannel:
                 replies, owed = await self.handle(key, inbound.event), []
         finally:
             typing.cancel()
+        if shown:  # "typing..." must not land after the reply (it would show for 5 s)
+            await asyncio.wait(shown, timeout=2.0)
         retired = self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
         if owed:
             await self.owed_sender.send(chat_id, [(decode(payload), ref) for ref, payload in owed])
