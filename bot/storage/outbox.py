@@ -7,6 +7,7 @@ are short transactions on the scheduling connection, like the schedule's.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,10 +83,29 @@ class SQLiteOutboxMixin:
         return owed
 
     async def mark_sent(self, ref: str) -> None:
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute("DELETE FROM outbox WHERE ref = ?", (ref,))
+        """Group commit, as for turns: every confirmation that arrives while one is waiting
+        for the connection goes in the same transaction (one per sent message otherwise)."""
+        batch: _SentBatch | None = self.__dict__.get("_sent_batch")
+        if batch is None or batch.started:
+            batch = self.__dict__["_sent_batch"] = _SentBatch()
+            batch.refs.append(ref)
 
-        await self._in_transaction(work)
+            async def work(conn: aiosqlite.Connection) -> None:
+                batch.started = True
+                await conn.executemany("DELETE FROM outbox WHERE ref = ?",
+                                       [(r,) for r in batch.refs])
+
+            try:
+                await self._in_transaction(work)
+            except BaseException as exc:
+                batch.started = True
+                batch.done.set_exception(exc)
+                batch.done.exception()  # retrieved: the waiters each get it too
+                raise
+            batch.done.set_result(None)
+            return
+        batch.refs.append(ref)
+        await asyncio.shield(batch.done)
 
     async def postpone(self, key: PersonKey, due_at: datetime) -> None:
         async def work(conn: aiosqlite.Connection) -> None:
@@ -101,6 +121,15 @@ class SQLiteOutboxMixin:
 
         dropped: int = await self._in_transaction(work)
         return dropped
+
+
+class _SentBatch:
+    """Refs confirmed while the first of them waits for the connection."""
+
+    def __init__(self) -> None:
+        self.refs: list[str] = []
+        self.started = False
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
 @dataclass

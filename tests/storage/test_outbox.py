@@ -103,3 +103,13 @@ async def test_turn_and_replies_commit_or_fail_together(sqlite_storage) -> None:
         await sqlite_storage.add_with_turn(turn(SAM), ["fine", "broken \ud800"])
     assert await sqlite_storage.load(SAM) is None
     assert await sqlite_storage.due(LATER, 10) == []
+
+
+async def test_many_confirmations_at_once_all_land(storage: Storage) -> None:
+    import asyncio
+
+    box = outbox(storage)
+    refs = [ref for n in range(20) for ref in
+            await box.add_with_turn(turn(PersonKey("telegram", str(100 + n))), ["a", "b"])]
+    await asyncio.gather(*(box.mark_sent(ref) for ref in refs[:-1]))
+    assert [o.ref for o in await box.due(LATER, 100)] == refs[-1:]
