@@ -134,8 +134,7 @@ class Conversations:
         """As ``handle``, and with ``encode`` (and storage that keeps an outbox) the
         replies are owed: committed with the turn as ``encode(replies, language)``, one
         outbox row per message, returned as (ref, payload) in order. None owed: send the
-        replies, nothing is kept
-        (an error reply, or a person who just deleted everything)."""
+        replies, nothing is kept (an error reply, or a person who just deleted everything)."""
         event = cleaned(event)
         async with self.locks.hold(key):
             return await self._turn(key, event, encode)
