@@ -86,7 +86,10 @@ async def test_confidence_given_with_a_win_counts_once(make_ctx: MakeCtx) -> Non
     assert [v for _, v in progress.ratings] == [6, 8]
 
 
-def test_chart_is_quick_once_matplotlib_is_loaded() -> None:
+def test_a_long_history_draws_without_the_runaway_axis() -> None:
+    # Not a speed test (bench/progress_chart.py measures speed): the old weekly axis spent
+    # 9-33 s of CPU on some spans, so a bound far above a normal chart catches only that,
+    # and stays green on a busy machine.
     wins = [NOW - timedelta(days=d / 3) for d in range(200)]
     ratings = [(NOW - timedelta(days=d), 1 + d % 10) for d in range(0, 70, 3)]
     progress = Progress(wins, ratings, NOW)
@@ -95,7 +98,7 @@ def test_chart_is_quick_once_matplotlib_is_loaded() -> None:
     png = draw_chart(progress, LABELS)
     elapsed = time.process_time() - started
     assert png.startswith(b"\x89PNG")
-    assert elapsed < 0.5, f"drawing the chart took {elapsed:.2f}s"
+    assert elapsed < 5, f"drawing the chart took {elapsed:.2f}s of CPU"
 
 
 def test_chart_with_only_ratings_or_only_wins() -> None:
