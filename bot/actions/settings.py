@@ -12,6 +12,9 @@ import zoneinfo
 from functools import cache
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
+from bot.engine.answerbook import AnswerBook
+from bot.engine.answers import AnswerWords
+from bot.engine.timewords import read_times
 
 _TIME = re.compile(
     r"^(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.|yb|yh)?$"
@@ -42,11 +45,13 @@ def find_zone(answer: str) -> str | None:
     return _zones().get(typed) or _zones().get(typed.replace(" ", "_"))
 
 
-def parse_time(answer: str) -> str | None:
-    """'HH:MM' for '9', '9am', '9.30 pm', '21:00', '7yh'; None when it isn't a time."""
+def parse_time(answer: str, words: AnswerWords | None = None) -> str | None:
+    """'HH:MM' for '9', '9am', '9.30 pm', '21:00', '7yh', and with the answer words of
+    flows/config/answers.yaml also 'nine', 'half past 6', 'noon'; None when not a time."""
     match = _TIME.match(answer.strip().casefold())
     if not match:
-        return None
+        readings = read_times(answer, words.times, words.numbers) if words else []
+        return readings[0] if readings else None
     hour, minute = int(match["hour"]), int(match["minute"] or 0)
     half = match["half"]
     if half is not None:
@@ -68,7 +73,8 @@ async def check_timezone(ctx: ActionContext) -> ActionResult:
 
 async def read_time(ctx: ActionContext) -> ActionResult:
     """Set ``parsed_time`` ("HH:MM") from the typed ``answer``."""
-    value = parse_time(ctx.text("answer"))
+    book = AnswerBook(ctx.flows.config.get("answers"), ctx.flows.default_language)
+    value = parse_time(ctx.text("answer"), book.for_language(ctx.render.language))
     if value is None:
         return ActionResult(outcome="unknown")
     return ActionResult(vars={"parsed_time": value}, outcome="ok")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.engine.actions import ActionRegistry, Effect, PersonReader
+from bot.engine.answerbook import AnswerBook
 from bot.engine.detect import TextDetector
 from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
 from bot.engine.matching import PhraseMatcher, normalise
@@ -42,6 +43,7 @@ class Engine:
                  detectors: Mapping[str, TextDetector] | None = None) -> None:
         self.flows = flows
         self.actions = actions
+        self.answers = AnswerBook(flows.config.get("answers"), flows.default_language)
         detectors = dict(detectors or {})
         interrupts = {name for name, f in flows.flows.items() if f.interrupt}
         unknown = sorted(set(detectors) - interrupts)

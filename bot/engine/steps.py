@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.engine.actions import ActionContext, ActionResult, Effect, PersonReader
+from bot.engine.answers import OptionText, choose_option, typed_time
 from bot.engine.conditions import evaluate
 from bot.engine.events import Option, Reply
-from bot.engine.matching import normalise
 from bot.engine.model import (
     Ask,
     Branch,
@@ -96,10 +96,6 @@ class StepRunner:
         run its flow (resuming is a way into a flow too)."""
         flow = self.engine.flows.flows.get(position.flow)
         return flow is not None and position.step in flow.steps and self.consented_to(flow)
-
-    @staticmethod
-    def matches_label(typed: str, label: str) -> bool:
-        return normalise(typed) == normalise(label)
 
     def say(self, text: str, **kwargs: Any) -> None:
         if text:
@@ -307,14 +303,19 @@ class StepRunner:
 
     async def answer_typed_choice(self, step: Choose, text: str) -> None:
         render = self.renderer()
-        typed = text.strip().rstrip(".)")
-        for index, option in enumerate(step.options):
-            label = render.text(option.label)
-            if typed == str(index + 1) or self.matches_label(text, label) or self.matches_label(
-                text, option.value
-            ):
-                await self.answer_choice(step, index)
-                return
+        options = [OptionText((render.text(o.label), *(fill(v, render.variables)
+                                                      for vs in o.label.variants.values()
+                                                      for v in vs)), o.value)
+                   for o in step.options]
+        index = choose_option(text, options, self.engine.answers.for_language(render.language))
+        if index is not None:
+            await self.answer_choice(step, index)
+            return
+        clock = typed_time(text, options, self.engine.answers.for_language(render.language))
+        if clock is not None and step.into and step.next:  # a time none of the options offer
+            self.set_vars({step.into: clock})
+            await self.continue_after(step, step.next)
+            return
         self.reask(step, "empty" if not text else "invalid_choice", {})
 
     async def answer_choice(self, step: Choose, index: int) -> None:
@@ -338,12 +339,24 @@ class StepRunner:
     def reask(self, step: Ask | Choose, problem: str, extra: dict[str, Any]) -> None:
         render = self.renderer()
         self.state = replace(self.state, retries=self.state.retries + 1)
-        if step.invalid is not None and problem not in ("empty", "too_long"):
+        messages = self.engine.flows.messages
+        if isinstance(step, Choose) and self.state.retries >= 2 and problem != "empty":
+            # Still unclear: list the options by number, then offer a way out (issue 11).
+            key = "invalid_choice_list" if self.state.retries == 2 else "invalid_choice_stop"
+            if key in messages:
+                problem = key
+        if problem.startswith("invalid_choice_"):
+            message = render.text(messages[problem], key=f"msg.{problem}", extra=extra)
+        elif step.invalid is not None and problem not in ("empty", "too_long"):
             message = render.text(step.invalid, extra=extra)
         else:
-            message = render.text(self.engine.flows.messages[problem], extra=extra)
+            message = render.text(messages[problem], extra=extra)
         if isinstance(step, Choose):
             options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
+            if problem == "invalid_choice_list":  # the options are in the text, numbered
+                lines = (f"{o.index + 1}. {o.label}" for o in options)
+                self.say("\n".join((message, *lines)))
+                return
             self.say(message, options=options, prompt=self.state.prompt)
         else:
             self.say(message)

@@ -1,0 +1,51 @@
+"""An unclear answer to a question with options gets more help each time (issue 11):
+first the usual re-ask, then the options listed by number, then a way out, in changing
+words, never the same line over and over."""
+
+from __future__ import annotations
+
+from bot.engine.events import Choice, Command
+from tests.engine.conftest import MakeEngine, Person, msg
+from tests.engine.test_runner import MOOD
+
+HELP = """\
+  invalid_choice_list: "[invalid_choice_list]"
+  invalid_choice_stop: ["[stop one]", "[stop two]"]
+"""
+
+
+async def test_each_miss_helps_more_and_the_first_buttons_still_work(
+        make_engine: MakeEngine) -> None:
+    person = Person(make_engine({"mood": MOOD}, system_extra=HELP))
+    [question] = await person.send(Command("mood"))
+    [first] = await person.send("banana")
+    assert first.text == msg("invalid_choice")
+    assert first.options == question.options
+    [second] = await person.send("banana")
+    assert second.text.splitlines() == ["[invalid_choice_list]", "1. Good", "2. Not so good",
+                                        "3. So-so"]
+    assert second.options == ()  # listed in the text already; the first buttons still work
+    later = [(await person.send("banana"))[0] for _ in range(4)]
+    assert [r.text for r in later] == ["[stop one]", "[stop two]", "[stop one]", "[stop two]"] \
+        or [r.text for r in later] == ["[stop two]", "[stop one]", "[stop two]", "[stop one]"]
+    assert all(r.options == question.options and r.prompt == question.prompt for r in later)
+    assert await person.say(Choice(question.prompt, 0)) == ["Glad to hear it."]
+
+
+async def test_a_good_answer_starts_the_count_again(make_engine: MakeEngine) -> None:
+    flows = {"mood": MOOD.replace("  glad:\n    end: Glad to hear it.",
+                                  "  glad:\n    goto: pick")}
+    person = Person(make_engine(flows, system_extra=HELP))
+    await person.send(Command("mood"))
+    await person.send("banana")
+    await person.send("banana")
+    await person.send("good")  # answered: asked again from the start
+    assert await person.say("banana") == [msg("invalid_choice")]
+
+
+async def test_without_the_help_messages_the_plain_re_ask_stays(
+        make_engine: MakeEngine) -> None:
+    person = Person(make_engine({"mood": MOOD}))
+    await person.send(Command("mood"))
+    for _ in range(4):
+        assert await person.say("banana") == [msg("invalid_choice")]
