@@ -45,6 +45,7 @@ def _words(raw: Mapping[str, Any]) -> AnswerWords:
         numbers=numbers,
         ignore=frozenset(_phrases(raw.get("ignore"))),
         negations=frozenset(_phrases(raw.get("negations"))),
+        out_of=_phrases(raw.get("out_of")),
         times=TimeWords(**{key: _phrases(times.get(key)) for key in TIME_KEYS}),
     )
 
@@ -72,7 +73,8 @@ def merge(parts: Iterable[AnswerWords]) -> AnswerWords:
         intents=intents, ordinals=ordinals,
         last=frozenset().union(*(p.last for p in parts)), numbers=numbers,
         ignore=frozenset().union(*(p.ignore for p in parts)),
-        negations=frozenset().union(*(p.negations for p in parts)), times=times)
+        negations=frozenset().union(*(p.negations for p in parts)),
+        out_of=tuple(w for p in parts for w in p.out_of), times=times)
 
 
 class AnswerBook:

@@ -61,6 +61,7 @@ class AnswerWords:
     numbers: Mapping[str, int] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()
+    out_of: tuple[str, ...] = ()  # "out of" in "7 out of 10"
     times: TimeWords = field(default_factory=TimeWords)
 
 
@@ -74,7 +75,7 @@ class OptionText:
 
 def choose_option(text: str, options: Sequence[OptionText], words: AnswerWords) -> int | None:
     """The index of the option the person meant by ``text``, or None when unclear."""
-    typed = normalise(text)
+    typed = _without_scale(normalise(text), words)
     if not typed or not options:
         return None
     for rule in (_exact, _intent, _position, _time, _word, _typo):
@@ -82,6 +83,18 @@ def choose_option(text: str, options: Sequence[OptionText], words: AnswerWords) 
         if found is not None:
             return found
     return None
+
+
+def _without_scale(typed: str, words: AnswerWords) -> str:
+    """ "7 out of 10" and "7/10" (normalised "7 10") as "7": a rating with its scale."""
+    for phrase in words.out_of:
+        head, found, tail = typed.partition(f" {phrase} ")
+        if found and tail.isdigit():
+            return head
+    parts = typed.split()
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) <= int(parts[1]):
+        return parts[0]
+    return typed
 
 
 def _exact(text: str, typed: str, options: Sequence[OptionText], words: AnswerWords
