@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.actions import default_registry
 from bot.engine.actions import ActionRegistry
+from bot.engine.answerbook import AnswerBook, AnswerBookError
 from bot.engine.loader import InvalidFlows, load_flows
 from bot.engine.model import FlowSet
 from bot.engine.runner import Engine
@@ -42,7 +43,13 @@ class App:
 def load_checked_flows(path: Path, registry: ActionRegistry | None = None) -> FlowSet:
     """Load flows and check action names against the registry."""
     registry = registry or default_registry()
-    return load_flows(path, known_actions=registry.known())
+    flows = load_flows(path, known_actions=registry.known())
+    try:  # the answer words are read when the engine starts; refuse a broken file now
+        AnswerBook(flows.config.get("answers"), flows.default_language)
+    except AnswerBookError as exc:
+        where = str(Path(path) / "config" / "answers.yaml")
+        raise InvalidFlows([Problem(where, 1, str(exc))]) from exc
+    return flows
 
 
 def load_checked_detector(path: Path, flows: FlowSet) -> CrisisDetector | None:

@@ -21,32 +21,51 @@ class AnswerBookError(ValueError):
     """answers.yaml is not shaped as documented at its top."""
 
 
-def _phrases(raw: Any) -> tuple[str, ...]:
+def _phrases(raw: Any, where: str) -> tuple[str, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise AnswerBookError(f"expected a list of words, got {raw!r}")
+        raise AnswerBookError(f"{where} must be a list of words")
     return tuple(p for p in (normalise(str(item)) for item in raw) if p)
 
 
-def _words(raw: Mapping[str, Any]) -> AnswerWords:
-    intents = {
-        str(name): Intent(frozenset(_phrases(spec.get("typed"))),
-                          frozenset(_phrases(spec.get("values"))),
-                          _phrases(spec.get("labels")))
-        for name, spec in (raw.get("intents") or {}).items()
-    }
-    numbers = {normalise(str(k)): int(v) for k, v in (raw.get("numbers") or {}).items()}
-    times = raw.get("times") or {}
+def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise AnswerBookError(f"{where} must be a mapping")
+    return raw
+
+
+def _words(raw: Any, language: str) -> AnswerWords:
+    raw = _mapping(raw, language)
+    intents = {}
+    for name, spec in _mapping(raw.get("intents"), f"{language}.intents").items():
+        where = f"{language}.intents.{name}"
+        spec = _mapping(spec, where)
+        intents[str(name)] = Intent(frozenset(_phrases(spec.get("typed"), f"{where}.typed")),
+                                    frozenset(_phrases(spec.get("values"), f"{where}.values")),
+                                    _phrases(spec.get("labels"), f"{where}.labels"))
+    try:
+        numbers = {normalise(str(k)): int(v)
+                   for k, v in _mapping(raw.get("numbers"), f"{language}.numbers").items()}
+    except (TypeError, ValueError) as exc:
+        raise AnswerBookError(f"{language}.numbers must map words to whole numbers") from exc
+    times = _mapping(raw.get("times"), f"{language}.times")
+    ordinals = raw.get("ordinals") or []
+    if not isinstance(ordinals, list):
+        raise AnswerBookError(f"{language}.ordinals must be a list of lists of words")
     return AnswerWords(
         intents=intents,
-        ordinals=tuple(frozenset(_phrases(names)) for names in raw.get("ordinals") or ()),
-        last=frozenset(_phrases(raw.get("last"))),
+        ordinals=tuple(frozenset(_phrases(names, f"{language}.ordinals"))
+                       for names in ordinals),
+        last=frozenset(_phrases(raw.get("last"), f"{language}.last")),
         numbers=numbers,
-        ignore=frozenset(_phrases(raw.get("ignore"))),
-        negations=frozenset(_phrases(raw.get("negations"))),
-        out_of=_phrases(raw.get("out_of")),
-        times=TimeWords(**{key: _phrases(times.get(key)) for key in TIME_KEYS}),
+        ignore=frozenset(_phrases(raw.get("ignore"), f"{language}.ignore")),
+        negations=frozenset(_phrases(raw.get("negations"), f"{language}.negations")),
+        out_of=_phrases(raw.get("out_of"), f"{language}.out_of"),
+        times=TimeWords(**{key: _phrases(times.get(key), f"{language}.times.{key}")
+                           for key in TIME_KEYS}),
     )
 
 
@@ -85,7 +104,7 @@ class AnswerBook:
             raw = {}
         if not isinstance(raw, Mapping):
             raise AnswerBookError("answers.yaml must map each language to its words")
-        own = {str(lang): _words(words) for lang, words in raw.items()}
+        own = {str(lang): _words(words, str(lang)) for lang, words in raw.items()}
         default = own.get(default_language, AnswerWords(intents={}))
         self._merged = {lang: merge([words, default]) if lang != default_language else words
                         for lang, words in own.items()}

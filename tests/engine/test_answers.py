@@ -3,12 +3,16 @@ time reader, and the rules' guards (negations, sentences, ambiguity)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from bench.answers import FLOWS, Row, load_table, new_match, old_match
 from bot.app import load_checked_flows
 from bot.engine.answerbook import AnswerBook, AnswerBookError
 from bot.engine.answers import AnswerWords, OptionText, choose_option
+from bot.engine.loader import InvalidFlows
 from bot.engine.timewords import read_times
 
 ROWS = load_table()
@@ -101,3 +105,12 @@ def test_times_at_a_choice_of_times_and_nowhere_else() -> None:
     assert choose_option("6pm", TIMES, EN) == 1
     words = [OptionText(("Six",), "six"), OptionText(("Nine",), "nine")]
     assert choose_option("9am", words, EN) is None
+
+
+def test_goodhelp_validate_names_a_broken_answers_file(tmp_path: Path) -> None:
+    root = tmp_path / "flows"
+    shutil.copytree(FLOWS, root)
+    (root / "config" / "answers.yaml").write_text("en:\n  ignore: the\n")
+    with pytest.raises(InvalidFlows) as caught:
+        load_checked_flows(root)
+    assert str(caught.value) == f"{root}/config/answers.yaml:1: en.ignore must be a list of words"
