@@ -72,8 +72,10 @@ class TerminalChat:
             lines = reply.text.removesuffix("\n").split("\n")
             self.write("\n".join(("goodhelp> " if i == 0 else " " * 10) + visible(line)
                                  for i, line in enumerate(lines)) + "\n")
-            for option in reply.options:
-                self.write(f"    {option.index + 1}. {visible(option.label)}\n")
+            numbered = [f"{option.index + 1}. {option.label}" for option in reply.options]
+            if not all(line in lines for line in numbered):  # not already listed in the text
+                for line in numbered:
+                    self.write(f"    {visible(line)}\n")
             if reply.attachment is not None:
                 self._save(reply)
 

@@ -303,15 +303,17 @@ class StepRunner:
 
     async def answer_typed_choice(self, step: Choose, text: str) -> None:
         render = self.renderer()
+        words = self.engine.answers.for_language(render.language)
+        # The label shown first, then every language's, so "uk" works in Welsh too.
         options = [OptionText((render.text(o.label), *(fill(v, render.variables)
                                                       for vs in o.label.variants.values()
                                                       for v in vs)), o.value)
                    for o in step.options]
-        index = choose_option(text, options, self.engine.answers.for_language(render.language))
+        index = choose_option(text, options, words)
         if index is not None:
             await self.answer_choice(step, index)
             return
-        clock = typed_time(text, options, self.engine.answers.for_language(render.language))
+        clock = typed_time(text, options, words)
         if clock is not None and step.into and step.next:  # a time none of the options offer
             self.set_vars({step.into: clock})
             await self.continue_after(step, step.next)
@@ -353,10 +355,8 @@ class StepRunner:
             message = render.text(messages[problem], extra=extra)
         if isinstance(step, Choose):
             options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
-            if problem == "invalid_choice_list":  # the options are in the text, numbered
-                lines = (f"{o.index + 1}. {o.label}" for o in options)
-                self.say("\n".join((message, *lines)))
-                return
+            if problem == "invalid_choice_list":  # numbered in the text too, for typing
+                message = "\n".join((message, *(f"{o.index + 1}. {o.label}" for o in options)))
             self.say(message, options=options, prompt=self.state.prompt)
         else:
             self.say(message)

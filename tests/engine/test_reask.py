@@ -4,7 +4,11 @@ words, never the same line over and over."""
 
 from __future__ import annotations
 
-from bot.engine.events import Choice, Command
+import io
+from pathlib import Path
+
+from bot.channels.terminal import TerminalChat
+from bot.engine.events import Choice, Command, Option, Reply
 from tests.engine.conftest import MakeEngine, Person, msg
 from tests.engine.test_runner import MOOD
 
@@ -24,7 +28,7 @@ async def test_each_miss_helps_more_and_the_first_buttons_still_work(
     [second] = await person.send("banana")
     assert second.text.splitlines() == ["[invalid_choice_list]", "1. Good", "2. Not so good",
                                         "3. So-so"]
-    assert second.options == ()  # listed in the text already; the first buttons still work
+    assert second.options == question.options  # Telegram retires the earlier buttons
     later = [(await person.send("banana"))[0] for _ in range(4)]
     assert [r.text for r in later] == ["[stop one]", "[stop two]", "[stop one]", "[stop two]"] \
         or [r.text for r in later] == ["[stop two]", "[stop one]", "[stop two]", "[stop one]"]
@@ -49,3 +53,17 @@ async def test_without_the_help_messages_the_plain_re_ask_stays(
     await person.send(Command("mood"))
     for _ in range(4):
         assert await person.say("banana") == [msg("invalid_choice")]
+
+
+async def nobody(key: object, event: object) -> list[Reply]:
+    return []
+
+
+def test_the_terminal_shows_options_already_listed_in_the_text_once(tmp_path: Path) -> None:
+    stdout = io.StringIO()
+    chat = TerminalChat(nobody, person="ana", stdin=io.StringIO(), stdout=stdout,
+                        files_dir=tmp_path)
+    options = (Option("Good", 0), Option("Hard", 1))
+    chat.show([Reply("Which one?\n1. Good\n2. Hard", options=options),
+               Reply("Which one?", options=options)])
+    assert stdout.getvalue().count("1. Good") == 2  # once in each reply
