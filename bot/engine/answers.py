@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
@@ -33,6 +34,8 @@ from bot.engine.timewords import TimeWords, read_times
 MAX_WORDS_FOR_A_WORD_MATCH = 6  # longer answers are sentences, not picks
 WHOLE_LABEL_SIMILARITY = 85  # rapidfuzz ratio, 0-100, for a mistyped whole label
 _CLOCK_VALUE = re.compile(r"^\d{2}:\d{2}$")
+# Labels and values are the same few hundred strings turn after turn: normalise each once.
+_normal = lru_cache(maxsize=4096)(normalise)
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,9 @@ class Intent:
 
     def marks(self, option: OptionText) -> bool:
         """Whether ``option`` carries this meaning, by its value or its label's first words."""
-        if normalise(option.value) in self.values:
+        if _normal(option.value) in self.values:
             return True
-        return any(f"{normalise(label)} ".startswith(f"{mark} ")
+        return any(f"{_normal(label)} ".startswith(f"{mark} ")
                    for label in option.labels for mark in self.labels)
 
 
@@ -99,9 +102,15 @@ def _without_scale(typed: str, words: AnswerWords) -> str:
 
 def _exact(text: str, typed: str, options: Sequence[OptionText], words: AnswerWords
            ) -> int | None:
+    if typed.isdigit():  # the commonest answer: a label that is this number, or a position
+        for index, option in enumerate(options):
+            if option.labels and option.labels[0].strip() == typed:
+                return index
+        if 1 <= int(typed) <= len(options):
+            return int(typed) - 1
     for index, option in enumerate(options):
-        if typed == str(index + 1) or typed == normalise(option.value) or any(
-                typed == normalise(label) for label in option.labels):
+        if typed == _normal(option.value) or any(
+                typed == _normal(label) for label in option.labels):
             return index
     return None
 
@@ -151,8 +160,13 @@ def _time(text: str, typed: str, options: Sequence[OptionText], words: AnswerWor
     return None
 
 
-def _label_words(option: OptionText, words: AnswerWords) -> set[str]:
-    return {w for label in option.labels for w in normalise(label).split()} - words.ignore
+def _label_words(option: OptionText, words: AnswerWords) -> frozenset[str]:
+    return _words_of(option.labels, words.ignore)
+
+
+@lru_cache(maxsize=1024)
+def _words_of(labels: tuple[str, ...], ignore: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for label in labels for w in _normal(label).split()) - ignore
 
 
 def _content(typed: str, words: AnswerWords) -> list[str] | None:
@@ -162,7 +176,7 @@ def _content(typed: str, words: AnswerWords) -> list[str] | None:
     return [t for t in tokens if t not in words.ignore]
 
 
-def _allowed(typed: str, option_words: set[str], words: AnswerWords) -> bool:
+def _allowed(typed: str, option_words: frozenset[str], words: AnswerWords) -> bool:
     """A negated answer only matches a label with the same negation."""
     said = set(typed.split()) & words.negations
     return not said or said <= option_words
@@ -205,7 +219,7 @@ def _typo(text: str, typed: str, options: Sequence[OptionText], words: AnswerWor
     if len(typed) < 4 or typed.isdigit():
         return None
     close = {i for i, option in enumerate(options)
-             if any(ratio(typed, normalise(label)) >= WHOLE_LABEL_SIMILARITY
+             if any(ratio(typed, _normal(label)) >= WHOLE_LABEL_SIMILARITY
                     for label in option.labels)}
     return _only(close)
 

@@ -305,10 +305,10 @@ class StepRunner:
         render = self.renderer()
         words = self.engine.answers.for_language(render.language)
         # The label shown first, then every language's, so "uk" works in Welsh too.
-        options = [OptionText((render.text(o.label), *(fill(v, render.variables)
-                                                      for vs in o.label.variants.values()
-                                                      for v in vs)), o.value)
-                   for o in step.options]
+        options = [OptionText(tuple(dict.fromkeys((render.text(o.label), *(
+            fill(v, render.variables) if "{" in v else v
+            for vs in o.label.variants.values() for v in vs)))), o.value)
+            for o in step.options]
         index = choose_option(text, options, words)
         if index is not None:
             await self.answer_choice(step, index)
