@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.app import load_checked_flows
 from bot.engine.answerbook import AnswerBook
-from bot.engine.answers import OptionText, choose_option, typed_time
+from bot.engine.answers import OptionText, choose_option, typed_time, typed_zone
 from bot.engine.matching import normalise
 from bot.engine.model import Choose, FlowSet
 from bot.engine.yamlsource import load_yaml
@@ -75,14 +75,17 @@ def old_match(flows: FlowSet, book: AnswerBook, row: Row) -> str | None:
 
 
 def new_match(flows: FlowSet, book: AnswerBook, row: Row) -> str | None:
-    """The engine's reading now: an option, or at a choice of times any time typed."""
+    """The engine's reading now: an option, or at a choice of times (or time zones) any
+    time (or zone) typed."""
     step = question(flows, row)
     shown = options(step, row.language)
     words = book.for_language(row.language)
     index = choose_option(row.typed, shown, words)
     if index is not None:
         return step.options[index].value
-    return typed_time(row.typed, shown, words) if step.into and step.next else None
+    if not (step.into and step.next):
+        return None
+    return typed_time(row.typed, shown, words) or typed_zone(row.typed, shown)
 
 
 Matcher = Callable[[FlowSet, AnswerBook, Row], "str | None"]

@@ -8,41 +8,18 @@ flows. Each action reads the person's answer from the ``answer`` argument and re
 from __future__ import annotations
 
 import re
-import zoneinfo
-from functools import cache
 
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.answerbook import AnswerBook
 from bot.engine.answers import AnswerWords
 from bot.engine.timewords import read_times
+from bot.engine.zones import find_zone
 
 _TIME = re.compile(
     r"^(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.|yb|yh)?$"
 )
 _MORNING = {"am", "a.m.", "yb"}  # yb: "y bore", Welsh for morning
 _EVENING = {"pm", "p.m.", "yh"}  # yh: "yr hwyr", Welsh for evening
-
-
-@cache
-def _zones() -> dict[str, str]:
-    """Every IANA zone by its case-folded name, and by its city with spaces for '_'."""
-    found: dict[str, str] = {}
-    for zone in sorted(zoneinfo.available_timezones()):
-        found.setdefault(zone.casefold(), zone)
-    for zone in sorted(zoneinfo.available_timezones()):
-        if "/" in zone and not zone.startswith(("Etc/", "SystemV/")):
-            city = zone.rsplit("/", 1)[1].replace("_", " ").casefold()
-            found.setdefault(city, zone)
-    return found
-
-
-def find_zone(answer: str) -> str | None:
-    """An IANA time zone name for what the person typed ("Europe/London", "london",
-    "new york", "Europe/Berlin "), or None."""
-    typed = " ".join(answer.strip().replace("_", " ").split()).casefold()
-    if not typed:
-        return None
-    return _zones().get(typed) or _zones().get(typed.replace(" ", "_"))
 
 
 def parse_time(answer: str, words: AnswerWords | None = None) -> str | None:

@@ -30,6 +30,7 @@ from rapidfuzz.fuzz import ratio
 
 from bot.engine.matching import normalise
 from bot.engine.timewords import TimeWords, read_times
+from bot.engine.zones import find_zone, is_zone
 
 MAX_WORDS_FOR_A_WORD_MATCH = 6  # longer answers are sentences, not picks
 WHOLE_LABEL_SIMILARITY = 85  # rapidfuzz ratio, 0-100, for a mistyped whole label
@@ -243,3 +244,11 @@ def _minutes(clock: str) -> int:
 
 def _gap(a: int, b: int) -> int:
     return min(abs(a - b), 24 * 60 - abs(a - b))
+
+
+def typed_zone(text: str, options: Sequence[OptionText]) -> str | None:
+    """At a choice of time zones, a zone or city typed that none of them offers ("Lisbon",
+    "new york"), as its IANA name."""
+    if not any(is_zone(option.value) for option in options):
+        return None
+    return find_zone(text)

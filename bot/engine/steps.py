@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.engine.actions import ActionContext, ActionResult, Effect, PersonReader
-from bot.engine.answers import OptionText, choose_option, typed_time
+from bot.engine.answers import OptionText, choose_option, typed_time, typed_zone
 from bot.engine.conditions import evaluate
 from bot.engine.events import Option, Reply
 from bot.engine.model import (
@@ -313,9 +313,10 @@ class StepRunner:
         if index is not None:
             await self.answer_choice(step, index)
             return
-        clock = typed_time(text, options, words)
-        if clock is not None and step.into and step.next:  # a time none of the options offer
-            self.set_vars({step.into: clock})
+        # A time or a time zone that none of the options offer is the answer itself.
+        value = typed_time(text, options, words) or typed_zone(text, options)
+        if value is not None and step.into and step.next:
+            self.set_vars({step.into: value})
             await self.continue_after(step, step.next)
             return
         self.reask(step, "empty" if not text else "invalid_choice", {})
