@@ -172,9 +172,13 @@ class TelegramBot:
         await self.application.shutdown()
 
     async def wait_polling(self) -> None:
-        """Return if polling ends by itself (a rejected token, a conflict)."""
+        """Return if polling ends by itself (a rejected token, a conflict). In webhook
+        mode there is no polling task: wait until ``stop`` (the webhook server runs in the
+        Updater until then)."""
         if self._polling is not None:
             await self._polling
+        else:
+            await self._stop_polling.wait()
 
 
 async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> None:
