@@ -1,18 +1,34 @@
-"""Describe failures for logs without personal text or secrets.
+"""Keep personal text, Telegram ids and secrets out of logs.
 
-An exception's message can carry what a person typed (a ValueError quoting its input)
-or a token (a URL with the bot token in it). Logs get the exception's type and where
-in our code it was raised, never its message.
+* ``describe``: an exception's message can carry what a person typed (a ValueError
+  quoting its input) or a token (a URL with the bot token in it). Logs get the
+  exception's type and where in our code it was raised, never its message.
+* ``quiet_libraries``: at DEBUG, python-telegram-bot logs whole updates and Bot API
+  payloads (texts, names, usernames, ids) and httpx logs URLs holding the token. Those
+  loggers are held at WARNING whatever the root level.
+* ``add_secret``: the configured token is blanked literally, whatever its shape, in every
+  log record (a record factory, so handlers added by anyone else get clean records too),
+  and anything token-shaped is blanked by the handler filter as well.
+* ``chat_ref``: chats appear in logs as a keyed hash (HMAC) of the chat id. An unkeyed
+  hash of a number is reversed by hashing every possible id; see ``load_log_key``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 import re
+import secrets
 import traceback
 from pathlib import Path
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# Libraries whose DEBUG and INFO records carry payloads, URLs with the token, or both.
+CHATTY_LOGGERS = ("telegram", "httpx", "httpcore", "hpack", "tornado", "aiohttp")
+_secrets: set[str] = set()
+_log_key: list[bytes] = [secrets.token_bytes(32)]  # until load_log_key: this process only
 
 
 def describe(exc: BaseException) -> str:
@@ -33,15 +49,88 @@ def describe(exc: BaseException) -> str:
     return " <- ".join(parts)
 
 
+def redact(text: str) -> str:
+    """``text`` with every configured secret and anything token-shaped blanked."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "[token]")
+    return _TOKEN.sub("[token]", text)
+
+
+def add_secret(secret: str) -> None:
+    """Blank ``secret`` literally in every log record from now on."""
+    if secret and secret not in _secrets:
+        _secrets.add(secret)
+        _install_factory()
+
+
+def _install_factory() -> None:
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "goodhelp_redacts", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    factory.goodhelp_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: keep the record as it is
+        return
+    clean = redact(message)
+    if clean != message:
+        record.msg, record.args = clean, None
+
+
 class RedactTokens(logging.Filter):
-    """Last line of defence: blank anything shaped like a bot token in any log record."""
+    """Last line of defence on our handler: blank secrets and token shapes, tracebacks too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if _TOKEN.search(message):
-            record.msg = _TOKEN.sub("[token]", message)
-            record.args = None
+        _redact_record(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
+
+
+def quiet_libraries() -> None:
+    """Hold the payload-printing library loggers at WARNING, whatever the root level."""
+    for name in CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
+def chat_ref(chat_id: int | str | None) -> str:
+    """A stable, short reference for logs that does not reveal the Telegram id."""
+    return hmac.new(_log_key[0], str(chat_id).encode(), hashlib.sha256).hexdigest()[:10]
+
+
+def load_log_key(configured: str | None, db_path: Path) -> bytes:
+    """The key for ``chat_ref``: GOODHELP_LOG_KEY if set, else a random key kept beside
+    the database (``<db>.logkey``, mode 0600), made on first run. Installed at once."""
+    if configured:
+        key = configured.encode()
+    else:
+        path = db_path.with_name(db_path.name + ".logkey")
+        try:
+            key = path.read_bytes().strip()
+        except FileNotFoundError:
+            key = secrets.token_hex(32).encode()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as file:
+                file.write(key + b"\n")
+        os.chmod(path, 0o600)  # a copied file may have come with wider permissions
+    _log_key[0] = key
+    return key
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -51,6 +140,4 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    quiet_libraries()

@@ -34,7 +34,7 @@ from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.sequencer import Sequencer
 from bot.config import Settings
 from bot.engine.events import Reply
-from bot.logsafe import describe
+from bot.logsafe import add_secret, describe, load_log_key, quiet_libraries
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.runner import start_telegram_scheduling
 from bot.storage.base import PersonKey
@@ -46,6 +46,8 @@ class TelegramBot:
     def __init__(self, app: App, options: TelegramOptions) -> None:
         self.app = app
         self.options = options
+        add_secret(options.token)  # blanked in every log record, whatever its shape
+        quiet_libraries()  # PTB and httpx print whole payloads at DEBUG
         self.sequencer = Sequencer()
         builder = (ApplicationBuilder().token(options.token).base_url(options.base_url)
                    .base_file_url(options.base_file_url))
@@ -187,6 +189,8 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     from bot.storage.sqlite import SQLiteStorage
 
     options = TelegramOptions.from_settings(settings)
+    load_log_key(settings.environ.get("GOODHELP_LOG_KEY", "").strip() or None,
+                 settings.db_path)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -43,7 +42,7 @@ from telegram.error import (
 
 from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.render import Outgoing
-from bot.logsafe import describe
+from bot.logsafe import chat_ref, describe
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +52,6 @@ ForbiddenHook = Callable[[int], Awaitable[None]]
 # 0.1 s, so 8 leaves room for 30 counted sends a second plus button answers and edits.
 MAX_REQUESTS = 8
 _HARMLESS = ("message is not modified", "message to edit not found")
-
-
-def chat_ref(chat_id: int | None) -> str:
-    """A stable, short reference for logs that does not reveal the Telegram id."""
-    return hashlib.sha256(str(chat_id).encode()).hexdigest()[:10]
 
 
 def retry_seconds(exc: RetryAfter) -> float:
