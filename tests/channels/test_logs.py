@@ -7,6 +7,7 @@ import logging
 import traceback
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from bot.app import open_app
@@ -14,6 +15,7 @@ from bot.channels.telegram.app import TelegramBot
 from bot.channels.telegram.options import TelegramOptions
 from bot.storage.memory import MemoryStorage
 from tests.channels.helpers import Person
+from tests.channels.test_webhook import free_port
 from tests.conftest import STEADY_FLOWS
 from tests.fake_bot_api import FakeBotAPI
 
@@ -87,3 +89,34 @@ async def test_the_token_is_blanked_literally_even_where_a_library_logs_at_debug
         await app.close()
     assert [r.getMessage() for r in caplog.records if r.name == noisy.name] == [
         f"calling {odd_api.url}/bot[token]/getMe"]
+
+
+async def test_webhook_debug_logs_hold_no_personal_text_ids_or_token(
+        odd_api: FakeBotAPI, caplog: pytest.LogCaptureFixture) -> None:
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    caplog.set_level(logging.DEBUG)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    app = await open_app(STEADY_FLOWS, MemoryStorage())
+    bot = TelegramBot(app, TelegramOptions(
+        token=ODD_TOKEN, server=odd_api.url, per_second=1000, per_chat_burst=1000,
+        webhook_url=url, webhook_secret="zqxcanarysecret", webhook_port=port))
+    try:
+        await bot.start()
+        who = {"first_name": "Zqxcanaryname", "username": "zqxcanaryuser"}
+        async with aiohttp.ClientSession() as session:
+            for text in ("/start", "zqxcanarytext I feel zqxcrisis"):
+                update = odd_api.send_text(CHAT, text, **who)
+                odd_api.world.updates.clear()
+                async with session.post(url, json=update) as forged:
+                    assert forged.status == 403
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "zqxcanarysecret"}
+                async with session.post(url, json=update, headers=headers) as real:
+                    assert real.status == 200
+        await odd_api.wait_for_messages(CHAT, 3, timeout=20)
+    finally:
+        await bot.stop(drain_timeout=5)
+        await app.close()
+    leaked = [(r.name, r.levelname, found) for r in caplog.records if (found := leaks(r))]
+    assert leaked == [], sorted({(name, level, tuple(f)) for name, level, f in leaked})
