@@ -24,6 +24,8 @@ import secrets
 import traceback
 from pathlib import Path
 
+from bot.files import FILE_MODE, private_folder
+
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 # Libraries whose DEBUG and INFO records carry payloads, URLs with the token, or both.
 CHATTY_LOGGERS = ("telegram", "httpx", "httpcore", "hpack", "tornado", "aiohttp")
@@ -124,11 +126,14 @@ def load_log_key(configured: str | None, db_path: Path) -> bytes:
             key = path.read_bytes().strip()
         except FileNotFoundError:
             key = secrets.token_hex(32).encode()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            private_folder(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         FILE_MODE)
             with os.fdopen(fd, "wb") as file:
+                os.fchmod(fd, FILE_MODE)  # os.open's mode is filtered by the umask
                 file.write(key + b"\n")
-        os.chmod(path, 0o600)  # a copied file may have come with wider permissions
+        # A secret, unlike the database: tightened even if it was copied in wider.
+        os.chmod(path, FILE_MODE)
     _log_key[0] = key
     return key
 
