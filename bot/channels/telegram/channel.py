@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.channels.telegram.bounded import LruDict, LruSet
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
 from bot.channels.telegram.render import Outgoing, decode, render, split_text
 from bot.channels.telegram.sequencer import Sequencer
@@ -57,9 +58,10 @@ class TelegramChannel:
         self.sequencer = sequencer
         self.private_only = private_only  # the decline for groups, from the flows' YAML
         self.reachability = reachability
-        self.keyboards: dict[int, int] = {}  # chat id -> the message carrying buttons
-        self._reachable: set[int] = set()  # chats confirmed reachable in this process
-        self._blocked: set[int] = set()  # chats that answered Forbidden in this process
+        # Per-chat memory for the most recently active chats only (bounded.py).
+        self.keyboards: LruDict[int, int] = LruDict()  # chat id -> the message with buttons
+        self._reachable: LruSet[int] = LruSet()  # chats confirmed reachable in this process
+        self._blocked: LruSet[int] = LruSet()  # chats that answered Forbidden in this process
         self._loose: set[asyncio.Task[None]] = set()
         outbox.on_forbidden = self.mark_unreachable
         # Replies owed (set by owed.attach when storage keeps an outbox).
@@ -167,11 +169,11 @@ class TelegramChannel:
             targets.append(pressed)
         current = self.keyboards.get(chat_id)
         if replying and current is not None:
-            del self.keyboards[chat_id]
+            self.keyboards.pop(chat_id)
             if current != pressed:
                 targets.append(current)
         elif current is not None and current == pressed:
-            del self.keyboards[chat_id]
+            self.keyboards.pop(chat_id)
         return targets
 
     async def answer_only(self, inbound: Inbound) -> None:
