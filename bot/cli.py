@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
     run.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
 
+    alerts = sub.add_parser("alerts", help="list open alerts to staff (people who asked for "
+                            "someone from the programme to get in touch)")
+    alerts.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    alerts.add_argument("--done", type=int, metavar="ID", help="mark alert ID as handled")
+
     simulate = sub.add_parser("simulate", help="run synthetic people through 90 days of the "
                               "step-down policy; write a chart and print a table")
     simulate.add_argument("--flows", type=Path, help="flows folder (for config/policy.yaml)")
@@ -76,6 +81,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_chat(args, settings))
         if args.command == "simulate":
             return cmd_simulate(args, settings)
+        if args.command == "alerts":
+            return asyncio.run(cmd_alerts(args, settings))
         if args.command == "run":
             return cmd_run(args, settings)
         from bot.reports import commands as report_commands
@@ -151,6 +158,29 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except TelegramSetupError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.storage.alerts import mark_handled, open_alerts
+
+    path = args.db or settings.db_path
+    if args.done is not None:
+        if not await mark_handled(path, args.done, datetime.now(UTC)):
+            print(f"goodhelp: no open alert {args.done}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"alert {args.done} marked handled")
+        return EXIT_OK
+    found = await open_alerts(path)
+    for alert in found:
+        shared = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in alert.shared.items())
+        print(f"#{alert.id}  {alert.created_at.strftime('%Y-%m-%d %H:%M')} UTC  "
+              f"{alert.reason.replace('_', ' ')}  "
+              f"{shared or 'nothing shared (they chose not to give a name or contact)'}")
+    print(f"{len(found)} open alert{'s' if len(found) != 1 else ''}"
+          + ("; mark one handled with: goodhelp alerts --done ID" if found else ""))
     return EXIT_OK
 
 

@@ -122,6 +122,7 @@ class Conversations:
         self.listeners: list[TurnListener] = []
         self.effect_handlers: dict[str, EffectHandler] = {
             "delete_person": self._delete_person,
+            "alert_raised": self._alert_raised,
         }
 
     async def handle(self, key: PersonKey, event: Event) -> list[Reply]:
@@ -188,6 +189,12 @@ class Conversations:
     def _language(self, state: ConversationState | None) -> str:
         flows = self.engine.flows
         return str((state.vars if state else {}).get("language") or flows.default_language)
+
+    async def _alert_raised(self, key: PersonKey, effect: Effect) -> None:
+        # Committed by now. Which fields were shared, never their values or who it is.
+        shared = ", ".join(str(name) for name in effect.data.get("shared", ())) or "nothing"
+        log.warning("a person asked for someone from the programme to get in touch "
+                    "(shared: %s); `goodhelp alerts` lists open alerts", shared)
 
     def _error_reply(self, state: ConversationState | None) -> Reply:
         flows = self.engine.flows

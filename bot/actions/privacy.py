@@ -161,13 +161,15 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
     text), values (variable -> a group of value_words; "theme" is content/themes.yaml),
     value_words, hidden (working notes counted, not listed), notes_line, purposes_heading,
     purpose_line, active_mark, purpose_details (detail -> label), purpose_detail,
-    wins_heading, win_line, win_confidence, ratings_heading, rating_line, more, nothing,
-    events_line, file_caption."""
+    wins_heading, win_line, win_confidence, ratings_heading, rating_line, alerts_heading,
+    alert_line, alert_nothing, alert_open, alert_handled, more, nothing, events_line,
+    file_caption."""
     export = await ctx.reader.export()
     purposes = list(export.purposes) if export else []
     wins = list(export.achievements) if export else []
     ratings = list(export.ratings) if export else []
     events = list(export.events) if export else []
+    alerts = list(export.alerts) if export else []
     zone = person_zone(ctx.state.vars)
     words = _Words(ctx, zone)
 
@@ -186,6 +188,11 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
         else ""])) for i, w in enumerate(wins[:SHOWN_PER_LIST])]
     rating_lines = [ctx.text("rating_line", {"date": _when(r.at, zone), "value": r.value})
                     for r in ratings[:SHOWN_PER_LIST]]
+    alert_lines = [ctx.text("alert_line", {
+        "date": _when(a.created_at, zone),
+        "shared": ", ".join(str(v) for v in a.shared.values()) or ctx.text("alert_nothing"),
+        "status": ctx.text("alert_handled" if a.handled_at else "alert_open")})
+        for a in alerts]
     texts = [
         ctx.text("intro"),
         section("about_heading", about, len(about)),
@@ -193,6 +200,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
         section("purposes_heading", purpose_lines, len(purposes)),
         section("wins_heading", win_lines, len(wins)),
         section("ratings_heading", rating_lines, len(ratings)),
+        section("alerts_heading", alert_lines, len(alerts)) if alerts else "",
         ctx.text("events_line", {"count": len(events)}),
     ]
     data = {
@@ -205,6 +213,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
         "wins": _plain(wins),
         "ratings": _plain(ratings),
         "events": _plain(events),
+        "requests_to_talk_to_a_person": _plain(alerts),
     }
     document = Attachment("document", EXPORT_FILENAME,
                           json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),

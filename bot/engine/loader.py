@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.engine.classify import load_classifiers
 from bot.engine.model import Consent, Flow, FlowSet, Text, Triggers
 from bot.engine.parse import Parser
 from bot.engine.validate import check_flowset
@@ -60,7 +61,10 @@ def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | N
         flows[flow.name] = flow
     content = _load_folder(root / "content", problems)
     config = _load_folder(root / "config", problems)
-    flowset = FlowSet(flows, messages, languages, default_language, content, config, consent)
+    classifiers = load_classifiers(config, str(root / "config"), problems)
+    contacts = _contacts(config, root / "config", frozenset(languages), problems)
+    flowset = FlowSet(flows, messages, languages, default_language, content, config, consent,
+                      classifiers, contacts)
     # Check the graph even when some files failed, so one run lists every problem; but only
     # in files that read cleanly, and not what a failed file might have provided.
     failed = {problem.file for problem in problems}
@@ -202,6 +206,29 @@ def _triggers(raw: LineDict, parser: Parser) -> Triggers:
                            "letters, digits or underscores (Telegram's rule)")
     line = value.line_of("commands") if "commands" in value else 0
     return Triggers(lists["commands"], lists["keywords"], line)
+
+
+def _contacts(config: dict[str, Any], folder: Path, languages: frozenset[str],
+              problems: list[Problem]) -> dict[str, Text]:
+    """Numbers and addresses from any config file's ``contacts:`` block, kept in one place
+    and used in texts as ``{contact_NAME}``."""
+    found: dict[str, Text] = {}
+    for stem, raw in sorted(config.items()):
+        if not isinstance(raw, LineDict) or "contacts" not in raw:
+            continue
+        parser = Parser(str(folder / f"{stem}.yaml"), languages, problems)
+        block = raw["contacts"]
+        if not isinstance(block, LineDict):
+            parser.problem(raw.line_of("contacts"), "contacts must map a name to its text")
+            continue
+        for name, value in block.items():
+            parser.name(name, block.line_of(name), "a contact name")
+            text = parser.text(value, block.line_of(name), f"contact '{name}'")
+            if name in found:
+                parser.problem(block.line_of(name), f"contact '{name}' is defined twice")
+            elif text is not None:
+                found[name] = text
+    return found
 
 
 def _load_folder(folder: Path, problems: list[Problem]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine.classify import TextClassifier
+
 
 @dataclass(frozen=True)
 class Text:
@@ -76,6 +78,8 @@ class Ask(Step):
     into: str
     validation: Validation = Validation()
     invalid: Text | None = None
+    # Classifier name -> step: an answer it recognises goes there instead of into ``into``.
+    on: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Choose(Step):
     options: tuple[ChoiceOption, ...]
     into: str | None = None
     invalid: Text | None = None
+    # Classifier name -> step, for typed text that is none of the options.
+    on: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,14 @@ class FlowSet:
     content: Mapping[str, Any] = field(default_factory=dict)
     config: Mapping[str, Any] = field(default_factory=dict)
     consent: Consent | None = None
+    classifiers: Mapping[str, TextClassifier] = field(default_factory=dict)
+    # Deployment contacts (helplines, the programme), used in texts as {contact_NAME}.
+    contacts: Mapping[str, Text] = field(default_factory=dict)
+
+    def contact_variables(self, language: str) -> dict[str, str]:
+        """``contact_NAME`` -> its text in ``language`` (first variant)."""
+        return {f"contact_{name}": text.for_language(language, self.default_language)[0]
+                for name, text in self.contacts.items()}
 
     def by_command(self, command: str) -> Flow | None:
         for flow in self.flows.values():

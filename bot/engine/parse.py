@@ -32,8 +32,8 @@ from bot.engine.yamlsource import LineDict, LineList, Problem, line_of
 
 STEP_KINDS: dict[str, frozenset[str]] = {
     "say": frozenset({"next"}),
-    "ask": frozenset({"into", "validate", "invalid", "next"}),
-    "choose": frozenset({"options", "into", "invalid", "next"}),
+    "ask": frozenset({"into", "validate", "invalid", "on", "next"}),
+    "choose": frozenset({"options", "into", "invalid", "on", "next"}),
     "branch": frozenset({"otherwise", "next"}),
     "set": frozenset({"clear", "next"}),
     "record": frozenset({"fields", "next"}),
@@ -212,7 +212,17 @@ class Parser:
                 ):
                     self.problem(rule.line, f"{where}: validate minimum is above its maximum")
         invalid = self._invalid(raw, where)
-        return Ask(step_id, raw.line, nxt, text, into, validation, invalid) if text else None
+        on = self._on(raw, where)
+        return Ask(step_id, raw.line, nxt, text, into, validation, invalid, on) if text else None
+
+    def _on(self, raw: LineDict, where: str) -> dict[str, str]:
+        """A question's ``on: {classifier: step}``; the classifiers are checked later."""
+        value = raw.get("on", {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            self.problem(raw.line_of("on"), f"{where}: on must map a classifier (such as "
+                         "low_mood) to a step")
+            return {}
+        return {str(k): v for k, v in value.items()}
 
     def _invalid(self, raw: LineDict, where: str) -> Text | None:
         if "invalid" not in raw:
@@ -246,7 +256,9 @@ class Parser:
                 options.append(ChoiceOption(label, value, item.get("next"), item.line_of("next")))
         into = self.name(raw["into"], raw.line_of("into"), "into") if "into" in raw else None
         invalid = self._invalid(raw, where)
-        return Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid) if text else None
+        on = self._on(raw, where)
+        return (Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid, on)
+                if text else None)
 
     def _branch(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
         where = f"step '{step_id}'"

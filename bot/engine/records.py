@@ -56,4 +56,14 @@ class FlowEvent:
     at: datetime
 
 
-Record = Achievement | Rating | Purpose | FlowEvent
+@dataclass(frozen=True)
+class Alert:
+    """A request for someone from the programme to get in touch, made with the person's
+    explicit yes. ``shared`` holds only what they chose to pass on (it may be empty)."""
+
+    reason: str
+    at: datetime
+    shared: dict[str, str] = field(default_factory=dict)
+
+
+Record = Achievement | Rating | Purpose | FlowEvent | Alert

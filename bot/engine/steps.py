@@ -66,6 +66,7 @@ class StepRunner:
         flows = self.engine.flows
         language = str(self.state.vars.get("language") or flows.default_language)
         variables: dict[str, Any] = {
+            **flows.contact_variables(language),
             **self.state.vars,
             "now": self.now.isoformat(),
             "today": self.now.date().isoformat(),
@@ -274,7 +275,19 @@ class StepRunner:
                                     bool(values.get("active", True))))
             self.set_vars({"purpose_ref": ref})
 
+    async def classified(self, step: Ask | Choose, text: str) -> bool:
+        """Send an answer one of the step's classifiers recognises (``on: {low_mood: care}``)
+        to that classifier's step. The answer is not put into any variable: not kept."""
+        for name, target in step.on.items():
+            classifier = self.engine.flows.classifiers.get(name)
+            if classifier is not None and classifier.matches(text):
+                await self.continue_after(step, target)
+                return True
+        return False
+
     async def answer_ask(self, step: Ask, text: str) -> None:
+        if text and await self.classified(step, text):
+            return
         rule = step.validation
         problem: str | None = None
         value: Any = text
@@ -312,6 +325,10 @@ class StepRunner:
         index = choose_option(text, options, words)
         if index is not None:
             await self.answer_choice(step, index)
+            return
+        # Not one of the options: low mood (``on: {low_mood: care}``) is heard before
+        # the text is tried as a time or a zone.
+        if text and await self.classified(step, text):
             return
         # A time or a time zone that none of the options offer is the answer itself.
         value = typed_time(text, options, words) or typed_zone(text, options)

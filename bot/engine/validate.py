@@ -48,7 +48,7 @@ def targets(step: Step) -> Iterator[tuple[str, int]]:
             yield case.next, case.line
         if step.otherwise is not None:
             yield step.otherwise, step.line
-    if isinstance(step, CallAction):
+    if isinstance(step, CallAction | Ask | Choose):
         for target in step.on.values():
             yield target, step.line
     if isinstance(step, Goto) and step.step is not None:
@@ -65,6 +65,7 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
     """
     problems: list[Problem] = []
     assigned = set(BUILTIN_VARIABLES) | set(declared)
+    assigned |= {f"contact_{name}" for name in flowset.contacts}
     for flow in flowset.flows.values():
         assigned |= set(_assigned(flow, known_actions or {}))
     claimed: dict[str, str] = {}
@@ -119,6 +120,12 @@ def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset
             if target not in flow.steps:
                 add(line, f"step '{step.id}' goes to '{target}', which is not a step of flow "
                     f"'{flow.name}'; steps are: {', '.join(flow.steps)}")
+        if isinstance(step, Ask | Choose):
+            for name in step.on:
+                if name not in flowset.classifiers:
+                    known = ", ".join(sorted(flowset.classifiers)) or "none are defined"
+                    add(step.line, f"step '{step.id}' branches on unknown classifier "
+                        f"'{name}'; classifiers are: {known}")
         if isinstance(step, CallAction) and known_actions is not None:
             if step.action not in known_actions:
                 add(step.line, f"step '{step.id}' calls unknown action '{step.action}'; actions "

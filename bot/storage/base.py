@@ -67,6 +67,17 @@ class PurposeRow:
 
 
 @dataclass(frozen=True)
+class AlertRow:
+    """A request for staff to get in touch; ``shared`` is only what the person chose to share."""
+
+    id: int
+    reason: str
+    shared: dict[str, str]
+    created_at: datetime
+    handled_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PersonExport:
     """Everything stored about one person, for /mydata."""
 
@@ -77,6 +88,7 @@ class PersonExport:
     achievements: list[AchievementRow] = field(default_factory=list)
     ratings: list[RatingRow] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[AlertRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

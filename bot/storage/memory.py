@@ -80,6 +80,7 @@ class _Person:
     achievements: list[_Achievement] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
     events: list[_Event] = field(default_factory=list)
+    alerts: list[tuple[int, str, str, str, str | None]] = field(default_factory=list)
     updated_at: str = ""
     scheduled: list[_Scheduled] = field(default_factory=list)
     owed: list[_Owed] = field(default_factory=list)
@@ -152,6 +153,8 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
             person.ratings.append((next(self._ids), value, at, context))
         for name, flow, step, at in turn.events:
             person.events.append((next(self._ids), name, flow, step, at))
+        for reason, shared_json, at in turn.alerts:
+            person.alerts.append((next(self._ids), reason, shared_json, at, None))
 
     async def delete_person(self, key: PersonKey) -> bool:
         """Forget the person. True if there was anything."""
@@ -179,6 +182,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
             events=[
                 rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e[4], e[0]))
             ],
+            alerts=[rows.alert_row(a) for a in sorted(person.alerts, key=lambda a: (a[3], a[0]))],
         )
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
+from bot.engine.records import Achievement, Alert, FlowEvent, Purpose, Rating
 from bot.storage.base import (
     AchievementRow,
+    AlertRow,
     PersonKey,
     PurposeRow,
     RatingRow,
@@ -27,6 +28,7 @@ from bot.storage.base import (
 AchievementValues = tuple[str, str | None, int | None, int, str]
 RatingValues = tuple[int, str, str]
 EventValues = tuple[str, str, str, str]
+AlertValues = tuple[str, str, str]  # reason, shared_json, created_at
 
 
 class Clock(Protocol):
@@ -80,6 +82,7 @@ class PreparedTurn:
     purposes: tuple[PurposeChange, ...]
     events: tuple[EventValues, ...]
     owed: tuple[tuple[str, str], ...] = ()  # (ref, payload) for the outbox, in order
+    alerts: tuple[AlertValues, ...] = ()
 
 
 def prepare(write: TurnWrite, now: datetime,
@@ -89,6 +92,7 @@ def prepare(write: TurnWrite, now: datetime,
     ratings: list[RatingValues] = []
     purposes: list[PurposeChange] = []
     events: list[EventValues] = []
+    alerts: list[AlertValues] = []
     try:
         state_json = write.state.to_json()
         for record in write.records:
@@ -117,6 +121,10 @@ def prepare(write: TurnWrite, now: datetime,
                         to_text(record.at),
                     )
                 )
+            elif isinstance(record, Alert):
+                shared = json.dumps({str(k): str(v) for k, v in record.shared.items()},
+                                    ensure_ascii=False)
+                alerts.append((record.reason, shared, to_text(record.at)))
             elif isinstance(record, FlowEvent):
                 events.append((record.name, record.flow, record.step, to_text(record.at)))
             else:
@@ -132,6 +140,7 @@ def prepare(write: TurnWrite, now: datetime,
         purposes=tuple(purposes),
         events=tuple(events),
         owed=owed,
+        alerts=tuple(alerts),
     )
 
 
@@ -213,6 +222,13 @@ def purpose_row(row: Any) -> PurposeRow:
 def event_dict(row: Any) -> dict[str, Any]:
     """From (name, flow, step, at)."""
     return {"name": row[0], "flow": row[1], "step": row[2], "at": from_text(row[3])}
+
+
+def alert_row(row: Any) -> AlertRow:
+    """From (id, reason, shared_json, created_at, handled_at)."""
+    return AlertRow(id=row[0], reason=row[1], shared=json.loads(row[2]),
+                    created_at=from_text(row[3]),
+                    handled_at=from_text(row[4]) if row[4] else None)
 
 
 def check_limit(limit: int | None) -> int:

@@ -49,6 +49,10 @@ _PURPOSES = (
     f"WHERE person_id = {_PERSON} ORDER BY active DESC, updated_at DESC, id DESC"
 )
 _EVENTS = f"SELECT name, flow, step, at FROM events WHERE person_id = {_PERSON} ORDER BY at, id"
+_ALERTS = (
+    "SELECT id, reason, shared_json, created_at, handled_at FROM alerts "
+    f"WHERE person_id = {_PERSON} ORDER BY created_at, id"
+)
 _STATE = (
     "SELECT p.created_at, s.state_json FROM people p "
     "LEFT JOIN conversation_state s ON s.person_id = p.id "
@@ -214,6 +218,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
                     achievements = await reader.execute_fetchall(_ACHIEVEMENTS, (*params, -1))
                     ratings = await reader.execute_fetchall(_RATINGS, (*params, -1))
                     events = await reader.execute_fetchall(_EVENTS, params)
+                    alerts = await reader.execute_fetchall(_ALERTS, params)
                 finally:
                     await reader.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -229,6 +234,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
             achievements=[rows.achievement_row(r) for r in achievements],
             ratings=[rows.rating_row(r) for r in ratings],
             events=[rows.event_dict(r) for r in events],
+            alerts=[rows.alert_row(r) for r in alerts],
         )
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:

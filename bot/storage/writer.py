@@ -24,6 +24,7 @@ from bot.storage.writer_sql import (
     DELETE_PERSON,
     ID_CHUNK,
     INSERT_ACHIEVEMENT,
+    INSERT_ALERT,
     INSERT_EVENT,
     INSERT_OWED,
     INSERT_PEOPLE,
@@ -200,6 +201,7 @@ class GroupWriter:
             (INSERT_EVENT, [(pid, *e) for pid, t in turns for e in t.events]),
             (INSERT_OWED, [(ref, pid, payload, t.at, t.at)
                            for pid, t in turns for ref, payload in t.owed]),
+            (INSERT_ALERT, [(pid, *a) for pid, t in turns for a in t.alerts]),
         ):
             if rows:
                 await self._conn.executemany(sql, rows)

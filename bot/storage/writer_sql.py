@@ -42,6 +42,11 @@ INSERT_OWED = (
     "INSERT INTO outbox (ref, person_id, payload_json, due_at, created_at) VALUES (?, ?, ?, ?, ?)"
 )
 
+# Alerts to staff (migration 0006), only ever after the person's explicit yes.
+INSERT_ALERT = (
+    "INSERT INTO alerts (person_id, reason, shared_json, created_at) VALUES (?, ?, ?, ?)"
+)
+
 INSERT_EVENT = "INSERT INTO events (person_id, name, flow, step, at) VALUES (?, ?, ?, ?, ?)"
 
 

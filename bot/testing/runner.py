@@ -143,6 +143,11 @@ async def _check_stored(app: App, check: Any) -> str | None:
             rows = await getattr(app.storage, kind)(KEY)
             if len(rows) != int(check[kind]):
                 return f"expected {check[kind]} {kind} stored, found {len(rows)}"
+    if "alerts" in check:
+        export = await app.storage.export_person(KEY)
+        found = len(export.alerts) if export else 0
+        if found != int(check["alerts"]):
+            return f"expected {check['alerts']} alerts stored, found {found}"
     if "count" in check:
         name = str(check["count"])
         if state.counts.get(name, 0) != int(check.get("equals", 0)):

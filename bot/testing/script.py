@@ -12,7 +12,7 @@ A test file holds ``tests:``, a list of cases. Each case has a ``name``, optiona
   ``matches`` (regular expression), ``buttons``, ``no_buttons``, ``replies``,
   ``attachment``
 - ``stored:`` checks what is stored: ``var`` with ``equals``/``set``/``contains``,
-  ``count``, ``flow``, ``step``, ``achievements``, ``ratings``, ``purposes``
+  ``count``, ``flow``, ``step``, ``achievements``, ``ratings``, ``purposes``, ``alerts``
 """
 
 from __future__ import annotations
