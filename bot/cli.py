@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     alerts = sub.add_parser("alerts", help="list open alerts to staff (people who asked for "
                             "someone from the programme to get in touch)")
-    alerts.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    alerts.add_argument("--db", type=Path,
+                        help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
     alerts.add_argument("--done", type=int, metavar="ID", help="mark alert ID as handled")
 
     simulate = sub.add_parser("simulate", help="run synthetic people through 90 days of the "

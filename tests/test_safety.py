@@ -195,8 +195,9 @@ async def test_a_crisis_phrase_is_never_stored_as_a_win(app: App) -> None:
 
 
 def test_the_signposting_numbers_live_in_yaml() -> None:
-    text = (FLOWS / "safety.yaml").read_text(encoding="utf-8")
-    for number in ("116 123", "111", "999"):
+    text = (FLOWS / "config" / "contacts.yaml").read_text(encoding="utf-8")
+    for number in ("116 123", "111", "999", "85258"):
         assert number in text
+    assert "{contact_samaritans}" in (FLOWS / "safety.yaml").read_text(encoding="utf-8")
     action = FLOWS.parent / "bot" / "actions" / "safety.py"
     assert "116 123" not in action.read_text(encoding="utf-8")

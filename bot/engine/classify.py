@@ -37,11 +37,11 @@ class TextClassifier:
     phrases: PhraseMatcher
     patterns: tuple[re.Pattern[str], ...] = ()
     whole: frozenset[str] = frozenset()
-    unless: PhraseMatcher = PhraseMatcher(())
+    unless: PhraseMatcher | None = None
 
     def matches(self, text: str) -> bool:
         normalised = normalise(text)
-        if not normalised or self.unless.matches(normalised):
+        if not normalised or (self.unless is not None and self.unless.matches(normalised)):
             return False
         return (normalised in self.whole or self.phrases.matches(normalised)
                 or any(p.search(normalised) for p in self.patterns))

@@ -7,6 +7,7 @@ predates the alerts table is migrated first (possible only while the bot is stop
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ _DONE = "UPDATE alerts SET handled_at = ? WHERE id = ? AND handled_at IS NULL"
 
 
 async def _ensure_table(path: Path) -> None:
-    if not path.is_file():
+    if not await asyncio.to_thread(path.is_file):
         raise StorageError(f"{path}: no database here (is --db right?)")
     async with aiosqlite.connect(path) as conn:
         found = await conn.execute_fetchall(
