@@ -28,8 +28,12 @@ async def raise_alert(ctx: ActionContext) -> ActionResult:
 
 
 async def was_interrupted(ctx: ActionContext) -> ActionResult:
-    """Outcome ``interrupted`` when this flow stepped in on a question it can go back to."""
-    return ActionResult(outcome="interrupted" if ctx.state.stack else "none")
+    """Outcome ``interrupted`` when this flow stepped in on a question it can go back to,
+    unless that question belongs to one of ``except_flows`` (args)."""
+    skip = {str(name) for name in ctx.args.get("except_flows") or ()}
+    stack = ctx.state.stack
+    back = bool(stack) and stack[-1].flow not in skip
+    return ActionResult(outcome="interrupted" if back else "none")
 
 
 def register(registry: ActionRegistry) -> None:
