@@ -180,3 +180,22 @@ async def test_a_confidence_dip_brings_the_next_checkin_forward(rig: Rig) -> Non
     await rig.app.storage.commit_turn(TurnWrite(SAM, state, (*ratings, dip)))
     await rig.dispatcher.on_turn(SAM, Text("4"), Outcome([], state, [dip]))
     assert await rig.due() == [utc(8, 10)]  # every 3 days instead of a week
+
+
+async def test_the_first_message_after_a_safety_pause_asks_how_they_are_once(rig: Rig) -> None:
+    """Through the real dispatcher: a crisis message at 10:00, no check-in for 24 hours,
+    then a gentle question (not a routine check-in), then routine check-ins again."""
+    await rig.person()
+    rig.clock.set(utc(5, 10))
+    await rig.app.conversations.handle(SAM, Text("I want to end it all"))
+    await rig.app.conversations.handle(SAM, Command("cancel"))
+    await rig.run_until(utc(6, 9, 30))
+    assert rig.sent == []  # the next morning's check-in is held by the pause
+    await rig.run_until(utc(6, 12))
+    [first] = rig.texts()
+    assert "how you are now" in first and "quick check-in" not in first
+    state = await rig.app.storage.load(SAM)
+    assert state is not None and not state.vars.get("safety_pause_until")
+    await rig.app.conversations.handle(SAM, Command("cancel"))
+    await rig.run_until(utc(8, 12))
+    assert rig.texts()[1:] and all("how you are now" not in t for t in rig.texts()[1:])
