@@ -182,11 +182,15 @@ class FlowSet:
     classifiers: Mapping[str, TextClassifier] = field(default_factory=dict)
     # Deployment contacts (helplines, the programme), used in texts as {contact_NAME}.
     contacts: Mapping[str, Text] = field(default_factory=dict)
+    # The same, ready per language ({language: {"contact_NAME": text}}): read every step.
+    contact_variables: Mapping[str, Mapping[str, str]] = field(init=False, compare=False)
 
-    def contact_variables(self, language: str) -> dict[str, str]:
-        """``contact_NAME`` -> its text in ``language`` (first variant)."""
-        return {f"contact_{name}": text.for_language(language, self.default_language)[0]
-                for name, text in self.contacts.items()}
+    def __post_init__(self) -> None:
+        ready = {language: {f"contact_{name}": text.for_language(language,
+                                                                 self.default_language)[0]
+                            for name, text in self.contacts.items()}
+                 for language in self.languages}
+        object.__setattr__(self, "contact_variables", ready)
 
     def by_command(self, command: str) -> Flow | None:
         for flow in self.flows.values():

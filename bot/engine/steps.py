@@ -66,7 +66,7 @@ class StepRunner:
         flows = self.engine.flows
         language = str(self.state.vars.get("language") or flows.default_language)
         variables: dict[str, Any] = {
-            **flows.contact_variables(language),
+            **(flows.contact_variables.get(language) or {}),
             **self.state.vars,
             "now": self.now.isoformat(),
             "today": self.now.date().isoformat(),
