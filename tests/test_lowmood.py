@@ -22,7 +22,7 @@ LOW = {
     "win": "nothing, I feel worthless",
     "win_confidence": "I feel like a failure tbh",
     "checkin": "had a really rough day",
-    "purpose": "I just feel hopeless about everything",
+    "purpose": "I feel like a waste of space",
     "purpose_why": "nothing ever goes right for me",
     "purpose_step": "shit week, can't think of one",
 }
