@@ -24,7 +24,8 @@ from bot.app import load_checked_flows
 from bot.safety.detect import CrisisDetector, load_crisis_detector
 from bot.safety.labelled import Labelled, load_labelled
 
-HELDOUT = tuple(Path(f"tests/data/safety_heldout{n}.yaml") for n in ("", "_2", "_3", "_4"))
+HELDOUT = tuple(Path(f"tests/data/safety_heldout{n}.yaml")
+                for n in ("", "_2", "_3", "_4", "5", "6"))
 Rule = Callable[[int], bool]
 
 
