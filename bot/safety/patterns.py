@@ -20,11 +20,13 @@ from typing import Any
 
 from bot.engine.matching import normalise
 from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_yaml
-from bot.safety.text import LANGUAGES, lemma, views
+from bot.safety.respell import Respeller
+from bot.safety.text import LANGUAGES, lemma, lemmatise, views
 
 GAP = r"(?:\S+ ){0,3}"
 LONG_GAP = r"(?:\S+ ){0,6}"
 _SLOT = re.compile(r"^\{([a-z_]+)\}$")
+KEYS = ("slots", "textspeak", "vocabulary", "patterns")
 
 
 class PatternError(Exception):
@@ -45,8 +47,10 @@ class PatternMatch:
 class PatternSet:
     """Every pattern of every kind, compiled once into one expression."""
 
-    def __init__(self, patterns: dict[str, list[str]], slots: dict[str, list[str]]) -> None:
+    def __init__(self, patterns: dict[str, list[str]], slots: dict[str, list[str]],
+                 respeller: Respeller | None = None) -> None:
         self.kinds = list(patterns)
+        self.respeller = respeller
         alternatives = []
         for index, (_, written) in enumerate(patterns.items()):
             body = "|".join(_compile(p, slots) for p in written)
@@ -57,12 +61,22 @@ class PatternSet:
         """The first kind that matches any reading of ``text``, or None."""
         if self._regex is None:
             return None
-        for reading in views(text):
+        for reading in self.readings(text):
             found = self._regex.search(f" {reading} ")
             if found is not None:
                 assert found.lastgroup is not None
                 return PatternMatch(self.kinds[int(found.lastgroup[1:])])
         return None
+
+
+    def readings(self, text: str) -> tuple[str, ...]:
+        """The views of ``text``, and its respelt views where respelling changed it."""
+        readings = views(text)
+        respelt = self.respeller.respell(text) if self.respeller is not None else ""
+        if respelt:
+            extra = (respelt, *(lemmatise(respelt, lang) for lang in LANGUAGES))
+            readings = tuple(dict.fromkeys((*readings, *extra)))
+        return readings
 
 
 def _forms(word: str) -> str:
@@ -109,18 +123,33 @@ def load_patterns(path: Path) -> PatternSet:
     if not isinstance(raw, LineDict):
         raise PatternError([Problem(name, 1, "expected a mapping with slots: and patterns:")])
     for key in raw:
-        if key not in ("slots", "patterns"):
+        if key not in KEYS:
             problems.append(Problem(name, raw.line_of(key),
-                                    f"unknown key '{key}'; allowed: patterns, slots"))
+                                    f"unknown key '{key}'; allowed: {', '.join(KEYS)}"))
     slots = _lists(raw.get("slots", LineDict()), name, "slots", problems)
     patterns = _lists(raw.get("patterns"), name, "patterns", problems)
     for kind, written in patterns.items():
         line = raw["patterns"].line_of(kind)
         for pattern in written:
             problems.extend(_check(pattern, slots, name, line, kind))
+    textspeak = _mapping(raw.get("textspeak", LineDict()), name, problems)
+    vocabulary = raw.get("vocabulary", [])
+    if not isinstance(vocabulary, list) or not all(isinstance(w, str) for w in vocabulary):
+        problems.append(Problem(name, raw.line_of("vocabulary"),
+                                "vocabulary must be a list of words"))
     if problems:
         raise PatternError(problems)
-    return PatternSet(patterns, slots)
+    respeller = Respeller(textspeak, vocabulary) if textspeak or vocabulary else None
+    return PatternSet(patterns, slots, respeller)
+
+
+def _mapping(value: Any, name: str, problems: list[Problem]) -> dict[str, str]:
+    if not isinstance(value, LineDict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        problems.append(Problem(name, getattr(value, "line", 1),
+                                "textspeak must be a mapping of a word to its plain spelling"))
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _lists(value: Any, name: str, where: str, problems: list[Problem]) -> dict[str, list[str]]:
