@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.safety_train import out_of_fold
+from bench.safety_train import out_of_fold, training_messages
 from bot.app import load_checked_flows
 from bot.safety.detect import CrisisDetector, load_crisis_detector
 from bot.safety.labelled import Labelled, load_labelled
@@ -88,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     detector = load_crisis_detector(args.flows, load_checked_flows(args.flows))
     assert detector is not None, f"{args.flows}/safety/ is missing"
     if args.only != "heldout":
-        training = load_labelled(args.flows / "safety" / "training.yaml")
+        training, generated = training_messages(args.flows / "safety")
         assert detector.model is not None
-        answers = layer_answers(detector, training, out_of_fold(training, detector.model.c))
+        answers = layer_answers(detector, training,
+                                out_of_fold(training, detector.model.c, generated))
         print(table("Cross-validation (5 stratified folds, training set)", training, answers))
         if args.show:
             print(misses(training, answers["combined"]))
