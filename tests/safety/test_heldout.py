@@ -1,9 +1,11 @@
 """Recall and false positives on the held-out sets (tests/data/safety_heldout*.yaml).
 
 The goal is recall >= 0.95 and false positives <= 0.10 on messages the authors have not
-seen. It is not reached yet on truly unseen messages (docs/safety.md, "Detection": each
-set scored on first sight). The goal stays here as a strict expected failure, so the day
-it passes the suite says so; the floors below keep what we have from slipping.
+seen. Every set here has been SEEN: each was scored once on first sight (those figures
+are in docs/safety.md, "How well it works"), and then the detector was changed for the
+kinds of messages it missed. So the goal holding on them says only that nothing slips;
+it is no evidence about unseen messages. A new set goes into UNSEEN until it has been
+scored once and the first-sight figure recorded; the goal test then measures it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from bot.safety.labelled import Labelled, load_labelled
 from tests.conftest import ROOT
 
 SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
+# Sets nobody has looked at or changed the detector for yet (file names).
+UNSEEN: tuple[str, ...] = ()
 # Measured on the shipped detector (python -m bench.safety_eval --only heldout).
-FLOORS = {"safety_heldout.yaml": (0.95, 0.03), "safety_heldout_2.yaml": (0.87, 0.03),
-          "safety_heldout_3.yaml": (0.93, 0.09), "safety_heldout_4.yaml": (0.77, 0.09)}
+FLOORS = {"safety_heldout.yaml": (0.97, 0.03), "safety_heldout_2.yaml": (0.91, 0.09),
+          "safety_heldout_3.yaml": (0.93, 0.11), "safety_heldout_4.yaml": (0.95, 0.09),
+          "safety_heldout5.yaml": (0.98, 0.06), "safety_heldout6.yaml": (0.98, 0.02)}
 
 
 def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, float]:
@@ -31,7 +36,7 @@ def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, fl
 
 
 def test_each_set_is_big_enough_and_balanced() -> None:
-    assert len(SETS) == 4
+    assert {p.name for p in SETS} >= set(FLOORS)
     for path in SETS:
         messages = load_labelled(path)
         for lang, least in (("en", 60), ("cy", 30)):
@@ -42,14 +47,24 @@ def test_each_set_is_big_enough_and_balanced() -> None:
 
 @pytest.mark.parametrize("path", SETS, ids=[p.name for p in SETS])
 def test_no_set_slips_below_its_measured_floor(detector: CrisisDetector, path: Path) -> None:
+    if path.name in UNSEEN:
+        pytest.skip("an unseen set has no floor until it is scored once")
     least_recall, most_false = FLOORS[path.name]
     recall, false_positives = rates(detector, load_labelled(path))
     assert recall >= least_recall and false_positives <= most_false, (recall, false_positives)
 
 
-@pytest.mark.xfail(strict=True, reason="recall on unseen messages is about 0.75-0.85 so far; "
-                   "see docs/safety.md, Detection")
-def test_the_goal_on_all_held_out_messages(detector: CrisisDetector) -> None:
-    messages = [m for path in SETS for m in load_labelled(path)]
+def test_the_goal_holds_on_the_seen_sets(detector: CrisisDetector) -> None:
+    """Not evidence about unseen messages (see the module docstring); a guard only."""
+    messages = [m for path in SETS if path.name not in UNSEEN for m in load_labelled(path)]
     recall, false_positives = rates(detector, messages)
-    assert recall >= 0.95 and false_positives <= 0.10
+    assert recall >= 0.95 and false_positives <= 0.10, (recall, false_positives)
+
+
+def test_the_goal_on_unseen_sets(detector: CrisisDetector) -> None:
+    """The honest measure; there is no unseen set in the repository right now."""
+    unseen = [m for path in SETS if path.name in UNSEEN for m in load_labelled(path)]
+    if not unseen:
+        pytest.skip("no unseen held-out set: every set here has been looked at")
+    recall, false_positives = rates(detector, unseen)
+    assert recall >= 0.95 and false_positives <= 0.10, (recall, false_positives)

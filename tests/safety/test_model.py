@@ -14,6 +14,7 @@ from tests.conftest import FLOWS, ROOT
 
 MODEL = FLOWS / "safety" / "model.json"
 TRAINING = FLOWS / "safety" / "training.yaml"
+GENERATED = FLOWS / "safety" / "generated.yaml"
 HELDOUT = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 
 
@@ -27,9 +28,27 @@ def test_the_training_set_is_big_enough_and_balanced() -> None:
 
 
 def test_no_held_out_message_is_in_the_training_set() -> None:
-    training = {m.text.casefold() for m in load_labelled(TRAINING)}
+    training = {m.text.casefold() for path in (TRAINING, GENERATED)
+                for m in load_labelled(path)}
     for path in HELDOUT:
         assert not [m.text for m in load_labelled(path) if m.text.casefold() in training]
+
+
+def test_the_generated_messages_are_what_the_templates_give() -> None:
+    """Edit bench/safety_templates.py, and this fails until generated.yaml is rewritten."""
+    from bench.safety_generate import dump, generate
+
+    assert GENERATED.read_text(encoding="utf-8") == dump(generate()), (
+        "run python -m bench.safety_generate, then python -m bench.safety_train")
+
+
+def test_the_generated_messages_are_many_and_balanced() -> None:
+    messages = load_labelled(GENERATED)
+    assert len(messages) + len(load_labelled(TRAINING)) >= 2500
+    for lang in ("en", "cy"):
+        mine = [m for m in messages if m.lang == lang]
+        crisis = sum(m.crisis for m in mine)
+        assert abs(crisis - (len(mine) - crisis)) <= len(mine) * 0.05
 
 
 def test_the_shipped_weights_are_a_fresh_training() -> None:

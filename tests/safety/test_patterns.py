@@ -68,7 +68,7 @@ def test_unknown_keys_and_empty_lists_are_problems(tmp_path: Path) -> None:
     with pytest.raises(PatternError) as caught:
         load_patterns(path)
     message = str(caught.value)
-    assert "unknown key 'slot'; allowed: patterns, slots" in message
+    assert "unknown key 'slot'; allowed: slots, textspeak, vocabulary, patterns" in message
     assert "patterns.kind must be a non-empty list of text" in message
 
 
