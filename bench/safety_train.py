@@ -28,7 +28,7 @@ from bot.safety.labelled import Labelled, load_labelled
 from bot.safety.model import FORMAT
 
 MIN_DF = 3
-C_CHOICES = (1.0, 3.0, 10.0, 30.0, 100.0)
+C_CHOICES = (0.3, 1.0, 3.0)
 FOLDS = 5
 SEED = 0
 FP_BUDGET = 0.08

@@ -48,7 +48,7 @@ def test_the_generated_messages_are_many_and_balanced() -> None:
     for lang in ("en", "cy"):
         mine = [m for m in messages if m.lang == lang]
         crisis = sum(m.crisis for m in mine)
-        assert abs(crisis - (len(mine) - crisis)) <= len(mine) * 0.05
+        assert abs(crisis - (len(mine) - crisis)) <= len(mine) * 0.1
 
 
 def test_the_shipped_weights_are_a_fresh_training() -> None:

@@ -1,0 +1,94 @@
+"""Crisis kinds by intent frame (docs/safety.md, "Detection"), each in wordings of our
+own (never a held-out message), caught by the PATTERNS alone; and everyday messages
+that borrow the same frames, caught by no layer. All of these failed before the frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.detect import CrisisDetector
+
+FRAMES = {
+    "farewell": [
+        "please tell my brother I'm sorry",
+        "I won't need my phone after tonight",
+        "gave my records away, I won't need them where I'm going",
+        "I've sorted my affairs and tied up loose ends",
+        "this is the last message you'll ever get from me",
+        "I'm done for good, thanks for trying",
+        "heading to the viaduct, goodbye",
+        "ffarwel bawb",
+        "fydda i ddim angen y ffôn ar ôl heno",
+    ],
+    "burden": [
+        "i'm just a burden to my family",
+        "the kids would be better off with me gone",
+        "it'd be easier for everyone if I disappeared",
+        "my family deserve a better dad than me",
+        "dwi'n faich ar bawb",
+        "byddan nhw'n hapusach hebdda i",
+    ],
+    "plan and means": [
+        "the pills are lined up on my bedside table",
+        "got a razor in my hand",
+        "looking up how many co-codamol would be lethal",
+        "what's the most painless way to die",
+        "I keep thinking about the railway line",
+        "planning to od on my insulin",
+        "mae'r tabledi gen i'n barod",
+    ],
+    "self harm": [
+        "burned myself with a lighter again",
+        "I cut my legs up last night",
+        "i relapsed and did sh",
+        "there's blood everywhere and I did it on purpose",
+    ],
+    "wanting to die": [
+        "I just want to stop existing",
+        "wish i could go to sleep and never wake up",
+        "i'm going to unalive myself",
+        "honestly I want to finish my life",
+        "I won't be around much longer",
+        "dwi isio i bob dim stopio am byth",
+        "dwi 'di cael llond bol o fyw",
+    ],
+    "bent words": [
+        "thinking about s*icide",
+        "i want to diiiie",
+        "su1c1de is all i think about",
+        "dis is goodbye",
+        "no1 wud care if i died",
+        "i want to end my lfie",
+    ],
+}
+
+EVERYDAY = [
+    "I'll be gone all day tomorrow, at my nan's",
+    "I won't be here next week, I'm on holiday",
+    "I'm leaving for good, moving to Swansea",
+    "I could sleep forever after that shift",
+    "this is my last message tonight, night night",
+    "tonight's the night, first date in ages",
+    "I'm a burden on nobody, I pay my own way",
+    "nobody would notice if I left the party early",
+    "it'd be easier if I just go and get it myself",
+    "my pills are ready to collect at the pharmacy",
+    "bought a rope for the washing line",
+    "signed up for the first aid course at the library",
+    "wrote a letter to my nan for her birthday",
+    "I'm putting myself first for once",
+    "alla i ddim diodde'r glaw ma dim mwy",
+    "fyddai neb yn sylwi pe bawn i'n gadael yn gynnar",
+]
+
+
+@pytest.mark.parametrize("text", [t for texts in FRAMES.values() for t in texts])
+def test_each_frame_is_caught_by_the_patterns(detector: CrisisDetector, text: str) -> None:
+    assert detector.patterns is not None
+    assert detector.patterns.match(text) is not None, text
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_messages_in_the_same_frames_are_not(detector: CrisisDetector,
+                                                      text: str) -> None:
+    assert not detector.is_crisis(text), detector.verdict(text)
