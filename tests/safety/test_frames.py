@@ -71,7 +71,7 @@ EVERYDAY = [
     "tonight's the night, first date in ages",
     "I'm a burden on nobody, I pay my own way",
     "nobody would notice if I left the party early",
-    "it'd be easier if I just go and get it myself",
+    "it would be easier if I got the bus",
     "my pills are ready to collect at the pharmacy",
     "bought a rope for the washing line",
     "signed up for the first aid course at the library",
