@@ -2,7 +2,7 @@
 
     python -m bench.safety_speed [--rounds 5]
 
-Every message of the training and held-out sets (about 1,150, English and Welsh, half of
+Every message of the hand-written training set and the held-out sets (about 1,500, English and Welsh, half of
 them everyday) is timed one by one, each round in a fresh order. Baseline: the exact
 phrases as the engine always checked them (normalise + one regular expression). Then the
 whole detector as the engine calls it (stops at the first layer that fires), and all

@@ -3,14 +3,17 @@
     python -m bench.safety_train [--flows flows] [--check]
 
 Features come from bot.safety.features (the same function run time uses); only
-features seen in at least MIN_DF training messages are kept. Logistic regression with
-balanced class weights; liblinear is deterministic, so the same data gives the same
-weights. The regularisation C and the probability threshold are chosen together on
-out-of-fold predictions of stratified cross-validation (data each fold's model did not
-see): the pair that gives the detector as a whole (phrases OR patterns OR model) the
-highest recall while its false-positive rate stays within FP_BUDGET; ties go to fewer
-false positives. FP_BUDGET is half the 0.10 we accept, because the patterns were
-written with this training set in view and will do worse on new messages.
+features seen in at least MIN_DF training messages are kept. Training data: the
+hand-written flows/safety/training.yaml and the generated flows/safety/generated.yaml
+(python -m bench.safety_generate). Logistic regression with balanced class weights;
+liblinear is deterministic, so the same data gives the same weights. The regularisation
+C and the probability threshold are chosen together on out-of-fold predictions of
+stratified cross-validation over the hand-written messages (the generated ones are in
+every fold's training and never scored: one template's messages are near-copies): the
+pair that gives the detector as a whole (phrases OR patterns OR model) the highest
+recall while its false-positive rate stays within FP_BUDGET; ties go to fewer false
+positives. FP_BUDGET is below the 0.10 we accept, because the patterns were written
+with this training set in view and will do worse on new messages; recall comes first.
 ``--check`` compares with the shipped file instead of writing it.
 """
 
