@@ -4,11 +4,12 @@
 
 Cross-validation: stratified 5 folds (by language and label) over the hand-written
 flows/safety/training.yaml; the model layer is a fresh model trained without each
-message's fold (and with all of flows/safety/generated.yaml). The phrases and patterns were written with the training set in view, so
-their figures there are optimistic. Held out: tests/data/safety_heldout*.yaml, never
-trained on, scored with the shipped flows/safety/model.json. Each was scored once before
-anything changed in response; which were changed for afterwards, and the first-sight
-figures, are in docs/safety.md ("How well it works").
+message's fold (and with all of flows/safety/generated.yaml). The phrases and patterns
+were written with the training set in view, so their figures there are optimistic. Held
+out: tests/data/safety_heldout*.yaml, never trained on, scored with the shipped
+flows/safety/model.json. Each was scored once before anything changed in response; which
+were changed for afterwards, and the first-sight figures, are in docs/safety.md ("How
+well it works").
 Prints recall, false-positive rate and the confusion counts per layer and language.
 """
 

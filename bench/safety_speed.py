@@ -2,12 +2,13 @@
 
     python -m bench.safety_speed [--rounds 5]
 
-Every message of the hand-written training set and the held-out sets (about 1,500, English and Welsh, half of
-them everyday) is timed one by one, each round in a fresh order. Baseline: the exact
-phrases as the engine always checked them (normalise + one regular expression). Then the
-whole detector as the engine calls it (stops at the first layer that fires), and all
-three layers on every message (the worst case, what an everyday message costs). Also the
-time to load the detector (patterns compiled, model read, lemma dictionaries warmed).
+Every message of the hand-written training set and the held-out sets (about 1,500,
+English and Welsh, half of them everyday) is timed one by one, each round in a fresh
+order. Baseline: the exact phrases as the engine always checked them (normalise + one
+regular expression). Then the whole detector as the engine calls it (stops at the first
+layer that fires), and all three layers on every message (the worst case, what an
+everyday message costs). Also the time to load the detector (patterns compiled, model
+read, lemma dictionaries warmed).
 p50 and p99 are wall-clock per message, so on a busy machine p99 includes time the
 process was not running at all; "CPU" is this thread's own time (time.thread_time), what
 the check itself costs.

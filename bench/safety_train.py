@@ -134,7 +134,8 @@ def train(flows: Path) -> dict[str, object]:
     c, threshold = choose(messages, fired, generated)
     weights, bias = fit(messages + generated, c)
     return {"format": FORMAT, "trained_on": "flows/safety/training.yaml, generated.yaml",
-            "messages": len(messages) + len(generated), "c": c, "threshold": threshold, "bias": bias,
+            "messages": len(messages) + len(generated), "c": c, "threshold": threshold,
+            "bias": bias,
             "weights": weights}
 
 
