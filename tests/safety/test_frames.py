@@ -52,6 +52,13 @@ FRAMES = {
         "dwi isio i bob dim stopio am byth",
         "dwi 'di cael llond bol o fyw",
     ],
+    "hopeless": [
+        "they'd all be relieved if I died",
+        "honestly what's the point anymore",
+        "I can't see a way out",
+        "nobody would even miss me",
+        "I deserve to die",
+    ],
     "bent words": [
         "thinking about s*icide",
         "i want to diiiie",
@@ -77,6 +84,9 @@ EVERYDAY = [
     "signed up for the first aid course at the library",
     "wrote a letter to my nan for her birthday",
     "I'm putting myself first for once",
+    "there's no point in worrying about it",
+    "it'd be easier if I did it online",
+    "I'm ready to go to the canal walk, sorry I'm late",
     "alla i ddim diodde'r glaw ma dim mwy",
     "fyddai neb yn sylwi pe bawn i'n gadael yn gynnar",
 ]
