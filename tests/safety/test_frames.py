@@ -58,6 +58,8 @@ FRAMES = {
         "I can't see a way out",
         "nobody would even miss me",
         "I deserve to die",
+        "dwi ddim yn gweld dyfodol",
+        "dwi'n mynd i neidio off y bont",  # English inside Welsh
     ],
     "bent words": [
         "thinking about s*icide",
