@@ -96,7 +96,6 @@ EVERYDAY = [
     "I've got my meds lined up in my dosette box for the week",
     "I deserve to die of embarrassment after that",
     "I took everything in the cupboard to the charity shop",
-    "thinking about the railway line to Cardiff, is it quicker",
     "alla i ddim diodde'r glaw ma dim mwy",
     "fyddai neb yn sylwi pe bawn i'n gadael yn gynnar",
 ]
