@@ -84,6 +84,14 @@ EN_SLOTS: dict[str, list[str]] = {
     "question": ["how do I log a win", "can you remind me at 6", "what does this button do",
                  "how do I change my check-in time", "can I pause the reminders",
                  "where do I see my progress"],
+    # the short answers people type at the bot's own questions
+    "short": ["not sure", "skip", "yes", "no", "maybe", "ok", "okay", "weekly", "daily",
+              "every day", "once a week", "evening", "morning", "afternoon", "10pm to 7am",
+              "9am", "7pm", "half six", "18:00", "that's it", "done", "nothing", "none",
+              "how often", "time zone", "quiet hours", "settings", "help", "stop", "pause",
+              "the second one", "the first one", "english", "welsh", "London", "new york",
+              "dunno", "idk", "not really", "a bit", "3", "5", "back", "go back", "menu",
+              "later", "not now", "tomorrow", "thanks", "cheers", "hello", "hi"],
     "errand": ["got the bus", "went myself", "rang them", "did it online",
                "just go and get it myself",
                "learned to cook", "moved closer to work", "just went early", "wasn't on the rota",
@@ -224,9 +232,9 @@ EN_EVERYDAY = [
     "{voice}my {pills} make me {side}{end}",
     "{voice}I'm so proud of {family}{end}",
     "{voice}{question}{end}",
-    "{voice}I swallowed my pride and rang {family}{end}",
-    "{voice}I'm not safe to drive after the dentist{end}",
-    "{voice}there's nothing left in the fridge{end}",
+    "{short}",
+    "{short}{end}",
+    "{short}, {short}",
 ]
 
 CY_SLOTS: dict[str, list[str]] = {
@@ -256,6 +264,10 @@ CY_SLOTS: dict[str, list[str]] = {
              "fy mhen", "y ciw"],
     "danteithion": ["paned", "peint", "sglodion", "cacen", "têc awê"],
     "gorffen": ["gorffen gyda'r job", "gorffen efo'n gariad", "gorffen y cwrs", "gadael y fflat"],
+    "byr": ["dim yn siŵr", "sgip", "ie", "na", "efallai", "iawn", "bob wythnos", "bob dydd",
+            "gyda'r nos", "bore", "prynhawn", "10yh i 7yb", "dyna ni", "dim", "dim byd",
+            "pa mor aml", "cylchfa amser", "gosodiadau", "help", "stopio", "oedi", "yr ail un",
+            "cymraeg", "saesneg", "dwn im", "ddim really", "wedyn", "diolch", "helo", "nôl"],
     "da": ["da", "well", "iawn", "brysur ond da", "dawelach"],
     "llwyddo": ["ges i'r job", "es i am dro", "nes i goginio swper", "ffoniais i fy chwaer",
                 "talais i'r rhent", "es i i'r grŵp"],
@@ -320,8 +332,8 @@ CY_EVERYDAY = [
     "{gair}mae bywyd yn {da} ar hyn o bryd{end}",
     "{gair}mae'r {tabledi} gan y meddyg yn helpu{end}",
     "{gair}dwi mor falch o {teulu}{end}",
-    "{gair}llyncais i fy malchder a ffonio {teulu}{end}",
-    "{gair}byddai popeth yn haws pe bai gen i gar{end}",
+    "{byr}",
+    "{byr}{end}",
 ]
 
 TEMPLATES: dict[str, dict[str, dict[str, list[str]] | list[str]]] = {

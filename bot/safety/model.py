@@ -15,9 +15,14 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.matching import normalise
 from bot.safety.features import features
 
 FORMAT = 1
+# Fewer words than this give the model too little to go on: "not sure", "evening" and
+# "time zone" (answers to the bot's own questions) scored as crises. Short crisis
+# messages ("kms", "isio marw", "want to die") are the phrases' and patterns' job.
+MIN_WORDS = 3
 
 
 class ModelError(Exception):
@@ -39,7 +44,10 @@ class CrisisModel:
     c: float = 1.0  # the regularisation it was trained with, to retrain alike
 
     def probability(self, text: str) -> float:
-        """How likely the model thinks ``text`` is a crisis message (0 to 1)."""
+        """How likely the model thinks ``text`` is a crisis message (0 to 1); 0 for a
+        message of fewer than MIN_WORDS words."""
+        if len(normalise(text).split()) < MIN_WORDS:
+            return 0.0
         known = [self.weights[f] for f in features(text) if f in self.weights]
         score = self.bias + (sum(known) / math.sqrt(len(known)) if known else 0.0)
         return 1.0 / (1.0 + math.exp(-score))

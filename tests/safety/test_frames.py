@@ -86,6 +86,9 @@ EVERYDAY = [
     "signed up for the first aid course at the library",
     "wrote a letter to my nan for her birthday",
     "I'm putting myself first for once",
+    "not sure",  # answers to the bot's own questions: too short for the model
+    "time zone",
+    "how often",
     "there's no point in worrying about it",
     "it'd be easier if I did it online",
     "I'm ready to go to the canal walk, sorry I'm late",

@@ -22,9 +22,9 @@ SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 # Sets nobody has looked at or changed the detector for yet (file names).
 UNSEEN: tuple[str, ...] = ()
 # Measured on the shipped detector (python -m bench.safety_eval --only heldout).
-FLOORS = {"safety_heldout.yaml": (0.97, 0.03), "safety_heldout_2.yaml": (0.89, 0.05),
-          "safety_heldout_3.yaml": (0.93, 0.09), "safety_heldout_4.yaml": (0.95, 0.05),
-          "safety_heldout5.yaml": (0.96, 0.06), "safety_heldout6.yaml": (0.99, 0.01)}
+FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.91, 0.07),
+          "safety_heldout_3.yaml": (0.93, 0.13), "safety_heldout_4.yaml": (0.95, 0.07),
+          "safety_heldout5.yaml": (0.97, 0.06), "safety_heldout6.yaml": (0.99, 0.01)}
 
 
 def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, float]:
