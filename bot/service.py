@@ -140,6 +140,24 @@ class Conversations:
         async with self.locks.hold(key):
             return await self._turn(key, event, encode)
 
+    def is_crisis(self, event: Event) -> bool:
+        """Whether ``event`` needs the safety net (see Engine.is_crisis); no storage."""
+        return self.engine.is_crisis(event)
+
+    async def notice(self, key: PersonKey, name: str) -> Reply | None:
+        """The system message ``name`` in the person's language, outside any turn (nothing
+        is stored); None if the flows do not have it."""
+        flows = self.engine.flows
+        text = flows.messages.get(name)
+        if text is None:
+            return None
+        try:
+            state = await self.storage.load(key)
+        except StorageError:
+            state = None
+        render = Renderer(self._language(state), flows.default_language, {}, {}, self.rng)
+        return Reply(render.text(text))
+
     async def state_of(self, key: PersonKey) -> ConversationState | None:
         return await self.storage.load(key)
 

@@ -55,6 +55,21 @@ class Engine:
                                for f in flows.flows.values()
                                if f.triggers.keywords and not f.interrupt]
 
+    def is_crisis(self, event: Event) -> bool:
+        """Whether ``event`` would start an interrupting (safety) flow: its keywords or its
+        detector (as in a turn) in text, or its command. Stateless and without storage, so
+        a channel can check every message, even one it is about to drop."""
+        if isinstance(event, Text):
+            text = event.text.strip()
+            normalised = normalise(text)
+            return any(matcher.matches(normalised)
+                       or (detector is not None and detector.detects(text))
+                       for _flow, matcher, detector in self._interrupts)
+        if isinstance(event, Command):
+            flow = self.flows.by_command(event.name)
+            return flow is not None and flow.interrupt
+        return False
+
     async def handle(self, state: ConversationState | None, event: Event, *, now: datetime,
                      reader: PersonReader, rng: random.Random | None = None) -> Outcome:
         state = state or ConversationState()

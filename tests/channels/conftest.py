@@ -12,6 +12,7 @@ from bot.app import open_app
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.telegram.options import TelegramOptions
 from bot.storage.memory import MemoryStorage
+from tests.channels.helpers import RUNNING
 from tests.conftest import STEADY_FLOWS
 from tests.fake_bot_api import FakeBotAPI
 
@@ -43,10 +44,12 @@ async def start_bot(api: FakeBotAPI) -> AsyncIterator[StartBot]:
         settings = {"per_second": 100_000, "per_chat_burst": 1000, "poll_timeout": 5, **options}
         bot = TelegramBot(app, TelegramOptions(token=api.token, server=api.url, **settings))
         started.append(bot)
+        RUNNING.append(bot.channel)
         await bot.start()
         return bot
 
     yield start
+    RUNNING.clear()
     for bot in started:
         await bot.stop(drain_timeout=5)
         await bot.app.close()

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
 
 from tests.fake_bot_api import BotMessage, FakeBotAPI
 
 
+class Idle(Protocol):
+    def idle(self) -> bool: ...
+
+
+# Channels running in this test's process (conftest's start_bot adds them), so `settled`
+# can see their replies sent, not only their updates confirmed.
+RUNNING: list[Idle] = []
+QUIET = 0.3  # seconds without a new Bot API call that count as "done" for a process
+
+
 async def settled(api: FakeBotAPI, timeout: float = 20) -> None:  # noqa: ASYNC109
-    """Wait until the bot has confirmed every update. goodhelp confirms an update only once
-    its turn is committed and its replies sent, so this means "the bot has answered"."""
+    """Wait until the bot has answered: every update confirmed (goodhelp confirms an
+    update once its turn is committed) and every reply sent. In this process that is
+    asked of the channel; for a bot in another process, no new call for QUIET seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while api.pending_updates:
+    calls, since = len(api.world.calls), loop.time()
+    while True:
+        if len(api.world.calls) != calls:
+            calls, since = len(api.world.calls), loop.time()
+        done = all(channel.idle() for channel in RUNNING) if RUNNING \
+            else loop.time() - since >= QUIET
+        if not api.pending_updates and done:
+            return
         if loop.time() > deadline:
             raise TimeoutError(f"{len(api.pending_updates)} updates still unconfirmed")
         await asyncio.sleep(0.005)

@@ -151,13 +151,21 @@ class World:
         """Drop what the bot confirmed: a negative offset keeps only the last -offset."""
         if offset < 0:
             del self.updates[:offset]
-        else:
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        else:  # ids only grow along the queue: cut the confirmed head, in place
+            done = 0
+            while done < len(self.updates) and self.updates[done]["update_id"] < offset:
+                done += 1
+            del self.updates[:done]
 
     def pending_updates(self, limit: int = 100) -> list[dict[str, Any]]:
         allowed = self.allowed_updates
-        pending = [u for u in self.updates if not allowed or _kind(u) in allowed]
-        return pending[:limit]
+        pending: list[dict[str, Any]] = []
+        for update in self.updates:  # stop at `limit`: a flood can queue thousands
+            if not allowed or _kind(update) in allowed:
+                pending.append(update)
+                if len(pending) >= limit:
+                    break
+        return pending
 
     # Recording.
     def record_call(self, call: Call) -> None:

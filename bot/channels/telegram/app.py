@@ -6,9 +6,9 @@ SIGINT/SIGTERM. Setup problems raise TelegramSetupError with one line fit to pri
 the token never appears in it.
 
 We drive the Application's lifecycle ourselves (initialize, start, stop, shutdown) rather
-than ``run_polling``, because our poller confirms updates only once they are done (see
-polling.py). The App is opened before the Application starts and closed after it has
-stopped, the order ``post_init``/``post_shutdown`` would give.
+than ``run_polling``, because our poller confirms updates only once their turns are
+committed (see polling.py). The App is opened before the Application starts and closed
+after it has stopped, the order ``post_init``/``post_shutdown`` would give.
 """
 
 from __future__ import annotations
@@ -66,15 +66,16 @@ class TelegramBot:
             app.conversations.handle, self.outbox, self.sequencer,
             private_only=private_only.for_language(language, language)[0] if private_only
             else None,
-            reachability=reach)
+            reachability=reach, is_crisis=app.conversations.is_crisis,
+            notice=app.conversations.notice)
         self.redelivery = attach(self.channel, app.storage, app.conversations.handle_owed,
-                                 self.sequencer, app.flows.messages.get("file_failed"),
+                                 self.channel.sends, app.flows.messages.get("file_failed"),
                                  language)
         self._redelivering: asyncio.Task[None] | None = None
         self.application.add_handler(TypeHandler(object, self.channel.on_update))
         self.poller = Poller(self.application.bot, self.sequencer,
                              self.application.update_queue.put_nowait,
-                             timeout=options.poll_timeout)
+                             timeout=options.poll_timeout, screen=self.channel.screen)
         self._stop_polling = asyncio.Event()
         self._polling: asyncio.Task[None] | None = None
         self.dispatcher: Dispatcher | None = None
@@ -123,8 +124,8 @@ class TelegramBot:
                                                           self.send_scheduled)
 
     async def send_scheduled(self, key: PersonKey, replies: list[Reply]) -> None:
-        """Deliver a scheduled check-in in the chat's queue, behind its earlier turns, so
-        one person's messages never cross. Raises if it could not be delivered."""
+        """Deliver a scheduled check-in in the chat's sends queue, behind its earlier
+        replies, so one person's messages never cross. Raises if it could not be delivered."""
         if key.channel != "telegram":
             raise DeliveryFailed("not a telegram person")
         chat_id = int(key.external_id)
@@ -139,7 +140,7 @@ class TelegramBot:
             except Exception as exc:  # handed to the dispatcher, which retries or drops
                 done.set_exception(exc)
 
-        self.sequencer.submit(chat_id, job)
+        self.channel.sends.submit(chat_id, job)
         await done
 
     async def set_commands(self) -> None:
@@ -164,9 +165,12 @@ class TelegramBot:
             await updater.stop()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.application.update_queue.join(), drain_timeout)
-        if not await self.sequencer.drain(drain_timeout):
-            log.warning("stopping with turns unfinished; their updates will come again")
+        if not (await self.sequencer.drain(drain_timeout)
+                and await self.channel.sends.drain(drain_timeout)):
+            log.warning("stopping with turns or replies unfinished; turns not committed "
+                        "will come again, replies owed are sent after the restart")
             await self.sequencer.cancel()
+            await self.channel.sends.cancel()
         if self.options.webhook_url is None:
             await self.poller.confirm()
         if self.application.running:

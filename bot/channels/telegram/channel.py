@@ -4,9 +4,22 @@ One PTB handler (`on_update`) sees every update and only queues work, in arrival
 on the chat's sequence. A pressed button is answered at once, outside that queue (every
 press is answered, stale or not; Telegram shows a spinner until then and refuses answers
 after about 15 s). The work for a turn: run the engine through the one entry point, with
-its replies owed (committed with the turn in the outbox, see owed.py), send the replies
-in order, then take the buttons off the question just answered. A turn slower than
-``TYPING_AFTER`` (drawing a chart) shows "typing..." meanwhile.
+its replies owed (committed with the turn in the outbox, see owed.py), then hand the
+replies to the chat's sends queue, which sends them in order and then takes the buttons
+off the question just answered. A turn slower than ``TYPING_AFTER`` (drawing a chart)
+shows "typing..." meanwhile.
+
+Each chat has two queues. ``sequencer`` runs its turns (engine and commit) in order, and a
+turn's update counts as finished, so the poller may confirm it, once it is committed (its
+replies are then safe in the outbox). ``sends`` delivers each turn's replies, in the same
+order, at Telegram's one message a second per chat. So a chat's slow sends never hold up
+the confirming of updates, which would stop the poller fetching anyone else's (Telegram
+confirms by a single offset).
+
+Every message passes the safety check (``is_crisis``); then the per-person limit
+(inbound.py) drops what one person sends beyond a few pending, with one notice. A crisis
+message is always let through, and the replies still waiting for that person are dropped
+so the signposting goes next.
 
 Only the newest question in a chat carries buttons: when the person answers anything,
 the previous keyboard is removed, and the engine repeats the question (with fresh
@@ -26,10 +39,12 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram.bounded import LruDict, LruSet
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
+from bot.channels.telegram.inbound import Admission, InboundLimit
 from bot.channels.telegram.render import Outgoing, decode, render, split_text
 from bot.channels.telegram.sequencer import Sequencer
-from bot.channels.telegram.updates import Inbound, route
+from bot.channels.telegram.updates import Inbound, parse_text, route
 from bot.engine.events import Event, Reply
+from bot.logsafe import chat_ref
 from bot.storage.base import Outbox as OwedStore
 from bot.storage.base import PersonKey
 
@@ -39,6 +54,8 @@ Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
 Encode = Callable[[list[Reply], str], list[str]]
 HandleOwed = Callable[[PersonKey, Event, Encode],
                       Awaitable[tuple[list[Reply], list[tuple[str, str]]]]]
+IsCrisis = Callable[[Event], bool]
+Notice = Callable[[PersonKey, str], Awaitable[Reply | None]]
 TYPING_AFTER = 0.3  # seconds a turn may take before the person sees "typing..."
 
 
@@ -52,12 +69,18 @@ def person_key(chat_id: int) -> PersonKey:
 
 class TelegramChannel:
     def __init__(self, handle: Handle, outbox: Outbox, sequencer: Sequencer, *,
-                 private_only: str | None, reachability: Reachability | None = None) -> None:
+                 private_only: str | None, reachability: Reachability | None = None,
+                 is_crisis: IsCrisis | None = None, notice: Notice | None = None,
+                 limit: InboundLimit | None = None) -> None:
         self.handle = handle
         self.outbox = outbox
-        self.sequencer = sequencer
+        self.sequencer = sequencer  # turns, in order per chat
+        self.sends = Sequencer()  # each turn's replies, in the same order per chat
         self.private_only = private_only  # the decline for groups, from the flows' YAML
         self.reachability = reachability
+        self.is_crisis = is_crisis or (lambda event: False)
+        self.notice = notice
+        self.limit = limit or InboundLimit()
         # Per-chat memory for the most recently active chats only (bounded.py).
         self.keyboards: LruDict[int, int] = LruDict()  # chat id -> the message with buttons
         self._reachable: LruSet[int] = LruSet()  # chats confirmed reachable in this process
@@ -87,7 +110,15 @@ class TelegramChannel:
             return
         if inbound.callback_id is not None:  # at once, not behind the chat's earlier work
             self._spawn(self.outbox.answer_callback(inbound.callback_id, inbound.chat_id))
-        job = self._job(inbound)
+        urgent = False
+        if inbound.action == "turn" and inbound.chat_id is not None:
+            assert inbound.event is not None
+            admission = self._admit(inbound.chat_id, crisis=self.is_crisis(inbound.event))
+            if admission is None:
+                self.sequencer.release(update_id)
+                return
+            urgent = admission is Admission.ADMIT_URGENT
+        job = self._job(inbound, urgent)
         if job is None:
             log.debug("ignored update: %s", inbound.why)
             self.sequencer.release(update_id)
@@ -97,15 +128,53 @@ class TelegramChannel:
         else:
             self.sequencer.submit(inbound.chat_id, job, update_id)
 
+    def screen(self, raw: dict[str, Any]) -> bool:
+        """The limit on a raw update, before PTB reads it: True if it was dropped.
+
+        Only a private message from someone already at their limit is dropped here, after
+        the safety check on its text; anything else (a crisis, a button, which must be
+        answered, any other kind) goes the usual way. A flood is mostly such updates, and
+        this spares them the cost of PTB objects."""
+        message = raw.get("message")
+        if not isinstance(message, dict):
+            return False
+        chat = message.get("chat")
+        if not isinstance(chat, dict) or chat.get("type") != "private":
+            return False
+        chat_id = chat.get("id")
+        if not isinstance(chat_id, int) or self.limit.pending(chat_id) < self.limit.max_pending:
+            return False
+        text = message.get("text")
+        if isinstance(text, str) and self.is_crisis(parse_text(text)):
+            return False
+        return self._admit(chat_id, crisis=False) is None
+
+    def _admit(self, chat_id: int, *, crisis: bool) -> Admission | None:
+        """The per-person limit, after the safety check. None: dropped (and dealt with)."""
+        admission = self.limit.admit(chat_id, crisis=crisis)
+        if admission in (Admission.ADMIT, Admission.ADMIT_URGENT):
+            return admission
+        log.debug("dropped a message over the per-person limit: chat=%s", chat_ref(chat_id))
+        if admission is Admission.DROP_AND_NOTICE:
+            self.sends.submit(chat_id, lambda: self._send_notice(chat_id))
+        return None
+
+    async def _send_notice(self, chat_id: int) -> None:
+        reply = await self.notice(person_key(chat_id), "too_many_messages") if self.notice \
+            else None
+        if reply is not None:
+            await self.send_replies(chat_id, [reply])
+
     def _spawn(self, work: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(work)
         self._loose.add(task)
         task.add_done_callback(self._loose.discard)
 
-    def _job(self, inbound: Inbound) -> Callable[[], Awaitable[None]] | None:
+    def _job(self, inbound: Inbound, urgent: bool = False
+             ) -> Callable[[], Awaitable[None]] | None:
         chat_id = inbound.chat_id
         if inbound.action == "turn" and chat_id is not None and inbound.event is not None:
-            return lambda: self.turn(chat_id, inbound)
+            return lambda: self.turn(chat_id, inbound, urgent)
         if inbound.action == "decline" and chat_id is not None:
             return lambda: self.decline(chat_id)
         if inbound.action == "leave" and chat_id is not None:
@@ -118,30 +187,42 @@ class TelegramChannel:
             return lambda: self.answer_only(inbound)
         return None
 
-    async def turn(self, chat_id: int, inbound: Inbound) -> None:
+    async def turn(self, chat_id: int, inbound: Inbound, urgent: bool = False) -> None:
+        """Run and commit the turn, then queue its replies; the update is then finished.
+
+        ``urgent``: a crisis message in a flood. The replies still waiting to answer the
+        flood are dropped (said in the log as ``superseded``), so the signposting is next.
+        """
         assert inbound.event is not None
-        if chat_id not in self._reachable:
-            await self.set_reachable(chat_id, True)  # writing again makes them reachable
-        key = person_key(chat_id)
         shown: list[asyncio.Future[None]] = []
-        typing = asyncio.get_running_loop().call_later(TYPING_AFTER, lambda: shown.append(
-            asyncio.ensure_future(self.outbox.chat_action(chat_id, "typing"))))
         try:
-            if self.handle_owed is not None and self.encode_owed is not None:
-                replies, owed = await self.handle_owed(key, inbound.event, self.encode_owed)
-            else:
-                replies, owed = await self.handle(key, inbound.event), []
-        finally:
-            typing.cancel()
-        if shown:  # "typing..." must not land after the reply (it would show for 5 s)
-            await asyncio.wait(shown, timeout=2.0)
-        retired = self._retire_keyboards(chat_id, inbound.pressed_message_id, bool(replies))
-        if owed:
-            await self.owed_sender.send(chat_id, [(decode(payload), ref) for ref, payload in owed])
-        else:
-            await self.send_replies(chat_id, replies)
-        for message_id in retired:  # after the replies: they are what the person waits for
-            await self.outbox.remove_keyboard(chat_id, message_id)
+            if chat_id not in self._reachable:
+                await self.set_reachable(chat_id, True)  # writing again makes them reachable
+            key = person_key(chat_id)
+            typing = asyncio.get_running_loop().call_later(TYPING_AFTER, lambda: shown.append(
+                asyncio.ensure_future(self.outbox.chat_action(chat_id, "typing"))))
+            try:
+                if self.handle_owed is not None and self.encode_owed is not None:
+                    replies, owed = await self.handle_owed(key, inbound.event, self.encode_owed)
+                else:
+                    replies, owed = await self.handle(key, inbound.event), []
+            finally:
+                typing.cancel()
+        except BaseException:
+            self.limit.done(chat_id)
+            raise
+        superseded = self.sends.discard_waiting(
+            chat_id, lambda job: isinstance(job, Delivery)) if urgent else []
+        # Queued with no await since the commit: a redelivery (owed.py) queued later sends
+        # only rows older than itself, so it never sends these a second time.
+        self.sends.submit(chat_id, Delivery(self, chat_id, inbound, replies, owed, shown))
+        for job in superseded:
+            assert isinstance(job, Delivery)
+            await job.drop()
+
+    def idle(self) -> bool:
+        """No turn running or queued, and every reply sent."""
+        return self.sequencer.idle() and self.sends.idle()
 
     async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
         sends = [out for reply in replies for out in render(reply)]
@@ -210,3 +291,45 @@ class TelegramChannel:
             self.keyboards.pop(chat_id, None)
         if self.reachability is not None:
             await self.reachability.set_reachable(person_key(chat_id), reachable)
+
+
+class Delivery:
+    """One turn's replies, queued on the chat's sends; its message counts as pending (for
+    the per-person limit) until they are sent or dropped."""
+
+    def __init__(self, channel: TelegramChannel, chat_id: int, inbound: Inbound,
+                 replies: list[Reply], owed: list[tuple[str, str]],
+                 shown: list[asyncio.Future[None]]) -> None:
+        self.channel, self.chat_id, self.inbound = channel, chat_id, inbound
+        self.replies, self.owed, self.shown = replies, owed, shown
+
+    async def __call__(self) -> None:
+        channel, chat_id = self.channel, self.chat_id
+        try:
+            if self.shown:  # "typing..." must not land after the reply (it would show 5 s)
+                await asyncio.wait(self.shown, timeout=2.0)
+            retired = channel._retire_keyboards(chat_id, self.inbound.pressed_message_id,
+                                                bool(self.replies))
+            if self.owed:
+                await channel.owed_sender.send(
+                    chat_id, [(decode(payload), ref) for ref, payload in self.owed])
+            else:
+                await channel.send_replies(chat_id, self.replies)
+            for message_id in retired:  # after the replies: they are what the person waits for
+                await channel.outbox.remove_keyboard(chat_id, message_id)
+        finally:
+            self._release()
+
+    async def drop(self) -> None:
+        """Superseded by a crisis reply: never sent (its owed rows deleted), and said so
+        in the log."""
+        self._release()
+        for ref, _payload in self.owed:
+            if self.channel.owed is not None:
+                await self.channel.owed.mark_sent(ref)
+        count = len(self.owed) or sum(len(render(reply)) for reply in self.replies)
+        if count:
+            self.channel.outbox.skipped(self.chat_id, "superseded", count)
+
+    def _release(self) -> None:
+        self.channel.limit.done(self.chat_id)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -151,11 +152,15 @@ class Redelivery:
         return len(chats)
 
     async def _deliver(self, chat_id: int, now: datetime) -> None:
-        # In the chat's queue: no turn of theirs is sending meanwhile, so the rows are true.
+        # In the chat's sends queue: nothing else of theirs is sending meanwhile, so the
+        # rows are true. A turn's rows are committed and its Delivery queued with no await
+        # between, so rows newer than ``now`` are a Delivery's queued behind this one:
+        # left to it, not sent twice.
         self._queued.discard(chat_id)
         rows = await self.sender.store.owed_to(person_key(chat_id))
         if not rows or rows[0].due_at > now:
             return
+        rows = list(itertools.takewhile(lambda row: row.due_at <= now, rows))
         items: list[tuple[Outgoing, str]] = []
         for row in rows:
             try:
@@ -180,7 +185,9 @@ def attach(channel: TelegramChannel, storage: object, handle_owed: object,
            sequencer: Sequencer, file_failed: MessageText | None,
            default_language: str) -> Redelivery | None:
     """Make the channel's replies owed if the storage keeps an outbox; the Redelivery to
-    run, or None. ``file_failed``: the words for a refused file, in every language."""
+    run, or None. ``sequencer``: the channel's sends queue, where redeliveries go in turn
+    with each chat's other replies. ``file_failed``: the words for a refused file, in every
+    language."""
 
     def encode(replies: list[Reply], language: str) -> list[str]:
         words = file_failed.for_language(language, default_language)[0] if file_failed else ""

@@ -1,9 +1,17 @@
-"""Long polling that confirms an update only after its turn is done.
+"""Long polling that confirms an update only once its turn is committed.
 
 python-telegram-bot's Updater confirms a batch (by asking for the next offset) as soon
 as it has queued it, so a process killed mid-turn loses those messages. Here the offset
 we send is the oldest update still unfinished: Telegram keeps everything from there and
 sends it again after a crash. Re-sent updates we already hold are skipped by id.
+
+The rule (docs/telegram.md, "Crash safety"): the offset never passes an update whose turn
+is not committed. An update is finished once its turn has committed (its replies are then
+owed in the outbox and queued on the chat's sends), once it needed no turn, or once the
+per-person limit dropped it after the safety check. Not waiting for the replies to be
+sent is what keeps one person's backlog (sent at one message a second) from pinning the
+offset, and so from stopping everyone else's updates being fetched; the outbox keeps
+those replies across a crash.
 
 While any update is unfinished the poll is kept short (one second), so a finished turn is
 confirmed within about a second even when nobody writes. That window, a turn committed
@@ -35,10 +43,14 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"
 
 class Poller:
     def __init__(self, bot: Bot, sequencer: Sequencer, accept: Callable[[Update], None], *,
-                 timeout: int = 25) -> None:
+                 timeout: int = 25, screen: Callable[[dict[str, Any]], bool] | None = None
+                 ) -> None:
         self.bot = bot
         self.sequencer = sequencer
         self.accept = accept  # hands an update to the Application; must not await
+        # Looks at a raw update first; True means it was dealt with (dropped by the
+        # per-person limit), so it costs no PTB objects: a flood is mostly such updates.
+        self.screen = screen or (lambda raw: False)
         self.timeout = timeout
         self.highest = -1  # the highest update id handed in
         self.low_water = 50  # poll again once fewer than this many are unfinished
@@ -75,6 +87,8 @@ class Poller:
                     continue  # sent again because unconfirmed; we hold it already
                 fresh = True
                 self.highest = update_id
+                if self.screen(raw):
+                    continue
                 self.sequencer.hold(update_id)
                 try:
                     update = Update.de_json(raw, self.bot)

@@ -7,7 +7,9 @@ so a chat's jobs run in arrival order by construction, not by who wins a lock. E
 with work has one worker task; different chats' workers run concurrently.
 
 `Sequencer` also tracks which update ids are still unfinished, so the poller confirms an
-update to Telegram only once its turn is committed and its replies are sent.
+update to Telegram only once its job (the turn, up to its commit) is done. A chat's queue
+is dropped as soon as it is empty; its length is bounded by the channel's per-person
+inbound limit.
 """
 
 from __future__ import annotations
@@ -86,6 +88,25 @@ class Sequencer:
                 del self._queues[chat_id]
             if not self._workers:
                 self._idle.set()
+
+    def discard_waiting(self, chat_id: int, which: Callable[[Job], bool]) -> list[Job]:
+        """Take out the chat's queued jobs (not the one running) that ``which`` picks."""
+        queue = self._queues.get(chat_id)
+        if not queue or len(queue) < 2:
+            return []
+        running = queue.popleft()
+        taken = [(update_id, job) for update_id, job in queue if which(job)]
+        kept = [(update_id, job) for update_id, job in queue if not which(job)]
+        queue.clear()
+        queue.append(running)
+        queue.extend(kept)
+        for update_id, _job in taken:
+            self.release(update_id)
+        return [job for _id, job in taken]
+
+    def idle(self) -> bool:
+        """Nothing queued or running."""
+        return not self._workers
 
     async def drain(self, timeout: float) -> bool:  # noqa: ASYNC109
         """Wait until every queued job has run; False if ``timeout`` passed first."""
