@@ -216,9 +216,12 @@ class TelegramChannel:
         # Queued with no await since the commit: a redelivery (owed.py) queued later sends
         # only rows older than itself, so it never sends these a second time.
         self.sends.submit(chat_id, Delivery(self, chat_id, inbound, replies, owed, shown))
+        dropped = 0
         for job in superseded:
             assert isinstance(job, Delivery)
-            await job.drop()
+            dropped += await job.drop()
+        if dropped:  # one line for the lot
+            self.outbox.skipped(chat_id, "superseded", dropped)
 
     def idle(self) -> bool:
         """No turn running or queued, and every reply sent."""
@@ -320,16 +323,14 @@ class Delivery:
         finally:
             self._release()
 
-    async def drop(self) -> None:
-        """Superseded by a crisis reply: never sent (its owed rows deleted), and said so
-        in the log."""
+    async def drop(self) -> int:
+        """Superseded by a crisis reply: never sent, its owed rows deleted; how many
+        messages that was."""
         self._release()
         for ref, _payload in self.owed:
             if self.channel.owed is not None:
                 await self.channel.owed.mark_sent(ref)
-        count = len(self.owed) or sum(len(render(reply)) for reply in self.replies)
-        if count:
-            self.channel.outbox.skipped(self.chat_id, "superseded", count)
+        return len(self.owed) or sum(len(render(reply)) for reply in self.replies)
 
     def _release(self) -> None:
         self.channel.limit.done(self.chat_id)
