@@ -1,7 +1,7 @@
 """One person floods; how long do 50 others wait for their first reply?
 
-The real ``goodhelp run`` (long polling, Telegram's default limits: 30 sends a second,
-1 a second per chat, the shipped flows) against the fake Bot API in this process. In each
+The real ``goodhelp run`` (long polling, goodhelp's default pacing: 30 sends a second;
+per chat a burst of 3, then 1 a second; the shipped flows) against the fake Bot API in this process. In each
 round, 50 new people send ``/start`` one after another, spread over a few seconds, and we
 time each one's first reply: once with nobody flooding (the baseline), once while one
 person's 5,000 messages, all sent at the start, sit ahead of them in Telegram's queue,
