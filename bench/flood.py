@@ -1,12 +1,13 @@
 """One person floods; how long do 50 others wait for their first reply?
 
 The real ``goodhelp run`` (long polling, goodhelp's default pacing: 30 sends a second;
-per chat a burst of 3, then 1 a second; the shipped flows) against the fake Bot API in this process. In each
-round, 50 new people send ``/start`` one after another, spread over a few seconds, and we
-time each one's first reply: once with nobody flooding (the baseline), once while one
-person's 5,000 messages, all sent at the start, sit ahead of them in Telegram's queue,
-with a crisis message in the middle of them. The figure: p99 with the flood against p99
-without (a ratio), and the flood p99 itself (target under 2 s).
+per chat a burst of 3, then 1 a second; the shipped flows) against the fake Bot API in
+this process. In each round, 50 new people send ``/start`` one after another, spread
+over a few seconds, and we time each one's first reply: once with nobody flooding (the
+baseline), once while one person's 5,000 messages, all sent at the start, sit ahead of
+them in Telegram's queue, with a crisis message in the middle of them. The figure: p99
+with the flood against p99 without (a ratio), and the flood p99 itself (target under
+2 s).
 
     .venv/bin/python bench/flood.py --flood 5000 --people 50 --rounds 2
 """
