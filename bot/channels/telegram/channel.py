@@ -40,7 +40,8 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.bounded import LruDict, LruSet
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
 from bot.channels.telegram.inbound import Admission, InboundLimit
-from bot.channels.telegram.render import Outgoing, decode, render, split_text
+from bot.channels.telegram.render import Outgoing, render, split_text
+from bot.channels.telegram.sends import Delivery
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, parse_text, route
 from bot.engine.events import Event, Reply
@@ -245,7 +246,7 @@ class TelegramChannel:
                 await self.outbox.remove_keyboard(chat_id, old)
             self.keyboards[chat_id] = message_id
 
-    def _retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> list[int]:
+    def retire_keyboards(self, chat_id: int, pressed: int | None, replying: bool) -> list[int]:
         """The keyboards to take off once the replies are out: the pressed one, and the
         current one if a new question may replace it."""
         targets = []
@@ -295,42 +296,3 @@ class TelegramChannel:
         if self.reachability is not None:
             await self.reachability.set_reachable(person_key(chat_id), reachable)
 
-
-class Delivery:
-    """One turn's replies, queued on the chat's sends; its message counts as pending (for
-    the per-person limit) until they are sent or dropped."""
-
-    def __init__(self, channel: TelegramChannel, chat_id: int, inbound: Inbound,
-                 replies: list[Reply], owed: list[tuple[str, str]],
-                 shown: list[asyncio.Future[None]]) -> None:
-        self.channel, self.chat_id, self.inbound = channel, chat_id, inbound
-        self.replies, self.owed, self.shown = replies, owed, shown
-
-    async def __call__(self) -> None:
-        channel, chat_id = self.channel, self.chat_id
-        try:
-            if self.shown:  # "typing..." must not land after the reply (it would show 5 s)
-                await asyncio.wait(self.shown, timeout=2.0)
-            retired = channel._retire_keyboards(chat_id, self.inbound.pressed_message_id,
-                                                bool(self.replies))
-            if self.owed:
-                await channel.owed_sender.send(
-                    chat_id, [(decode(payload), ref) for ref, payload in self.owed])
-            else:
-                await channel.send_replies(chat_id, self.replies)
-            for message_id in retired:  # after the replies: they are what the person waits for
-                await channel.outbox.remove_keyboard(chat_id, message_id)
-        finally:
-            self._release()
-
-    async def drop(self) -> int:
-        """Superseded by a crisis reply: never sent, its owed rows deleted; how many
-        messages that was."""
-        self._release()
-        for ref, _payload in self.owed:
-            if self.channel.owed is not None:
-                await self.channel.owed.mark_sent(ref)
-        return len(self.owed) or sum(len(render(reply)) for reply in self.replies)
-
-    def _release(self) -> None:
-        self.channel.limit.done(self.chat_id)
