@@ -7,7 +7,7 @@ its own (the caller passes ``now``), no global randomness (the caller passes ``r
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -37,11 +37,15 @@ class Engine:
     """Runs a :class:`FlowSet` with an :class:`ActionRegistry`.
 
     ``detectors`` adds, per interrupt flow name, a :class:`TextDetector` consulted when
-    that flow's exact keywords do not match (the safety flow's crisis detector)."""
+    that flow's exact keywords do not match (the safety flow's crisis detector).
+    ``crisis_flows``: the interrupt flows that are the safety net (``is_crisis``); other
+    interrupt flows (asking for a person, "why") step in too, but are not a crisis."""
 
     def __init__(self, flows: FlowSet, actions: ActionRegistry, *,
-                 detectors: Mapping[str, TextDetector] | None = None) -> None:
+                 detectors: Mapping[str, TextDetector] | None = None,
+                 crisis_flows: Collection[str] = ("safety",)) -> None:
         self.flows = flows
+        self.crisis_flows = frozenset(crisis_flows)
         self.actions = actions
         self.answers = AnswerBook(flows.config.get("answers"), flows.default_language)
         detectors = dict(detectors or {})
@@ -56,18 +60,19 @@ class Engine:
                                if f.triggers.keywords and not f.interrupt]
 
     def is_crisis(self, event: Event) -> bool:
-        """Whether ``event`` would start an interrupting (safety) flow: its keywords or its
-        detector (as in a turn) in text, or its command. Stateless and without storage, so
-        a channel can check every message, even one it is about to drop."""
+        """Whether ``event`` would start a safety-net flow (``crisis_flows``): its keywords
+        or its detector (as in a turn) in text, or its command. Stateless and without
+        storage, so a channel can check every message, even one it is about to drop."""
         if isinstance(event, Text):
             text = event.text.strip()
             normalised = normalise(text)
             return any(matcher.matches(normalised)
                        or (detector is not None and detector.detects(text))
-                       for _flow, matcher, detector in self._interrupts)
+                       for flow, matcher, detector in self._interrupts
+                       if flow.name in self.crisis_flows)
         if isinstance(event, Command):
             flow = self.flows.by_command(event.name)
-            return flow is not None and flow.interrupt
+            return flow is not None and flow.interrupt and flow.name in self.crisis_flows
         return False
 
     async def handle(self, state: ConversationState | None, event: Event, *, now: datetime,

@@ -29,7 +29,7 @@ async def test_another_person_is_answered_during_a_flood_and_crisis_gets_through
         api.send_text(FLOODER, f"hello {n}")
     api.send_text(FLOODER, "I want to kill myself")
     for n in range(300):
-        api.send_text(FLOODER, f"again {n}")
+        api.send_text(FLOODER, f"more {n}")
     loop = asyncio.get_running_loop()
     began = loop.time()
     api.send_text(OTHER, "/start")

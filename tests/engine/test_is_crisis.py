@@ -18,6 +18,10 @@ def test_crisis_words_and_the_safety_command_count_nothing_else_does() -> None:
     assert not engine.is_crisis(Text("I have a skill myself"))
     assert not engine.is_crisis(Text("hello"))
     assert not engine.is_crisis(Command("win"))
+    # Other interrupt flows (talk, why) step in at any question too, but are not the
+    # safety net: before, each of these counted as a crisis, and took a flood's place.
+    assert not engine.is_crisis(Command("talk")) and not engine.is_crisis(Command("why"))
+    assert not engine.is_crisis(Text("are you a real person"))
     assert not engine.is_crisis(Choice(1, 0))
     assert not engine.is_crisis(Unsupported("sticker"))
 
