@@ -29,10 +29,11 @@ sys.path.insert(0, str(ROOT))
 from bot.app import open_app  # noqa: E402
 from bot.channels.telegram.app import TelegramBot  # noqa: E402
 from bot.channels.telegram.options import TelegramOptions  # noqa: E402
+from bot.core.keys import PersonKey  # noqa: E402
+from bot.core.state import ConversationState  # noqa: E402
 from bot.engine.events import Reply  # noqa: E402
-from bot.engine.state import ConversationState  # noqa: E402
 from bot.scheduling.runner import build_dispatcher  # noqa: E402
-from bot.storage.base import NextMessage, PersonKey, TurnWrite  # noqa: E402
+from bot.storage.base import NextMessage, TurnWrite  # noqa: E402
 from bot.storage.sqlite import SQLiteStorage  # noqa: E402
 from tests.fake_bot_api import FakeBotAPI  # noqa: E402
 

@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 from bot.app import open_app
+from bot.core.keys import PersonKey
 from bot.engine.events import Command, Event, Text
-from bot.storage.base import PersonKey, Storage
+from bot.storage.base import Storage
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SQLiteStorage
 

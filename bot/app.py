@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.actions import default_registry
+from bot.core.clock import Clock, SystemClock
 from bot.engine.actions import ActionRegistry
 from bot.engine.answerbook import AnswerBook, AnswerBookError
 from bot.engine.loader import InvalidFlows, load_flows
@@ -20,7 +21,6 @@ from bot.engine.yamlsource import Problem
 from bot.safety import CrisisDetector, load_crisis_detector
 from bot.safety.model import ModelError
 from bot.safety.patterns import PatternError
-from bot.scheduling.clock import Clock, SystemClock
 from bot.service import Conversations
 from bot.storage.base import Storage
 

@@ -13,16 +13,17 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
+from bot.core.clock import Clock, SystemClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
 from bot.engine.events import Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
-from bot.engine.state import ConversationState
 from bot.logsafe import describe
-from bot.scheduling.clock import Clock, SystemClock
-from bot.storage.base import Outbox, PersonKey, Storage, StorageError, TurnWrite
+from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +62,16 @@ class StoredPerson:
         self.storage = storage
         self.key = key
 
-    async def achievements(self, limit: int | None = None) -> list[Any]:
+    async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
         return list(await self.storage.achievements(self.key, limit))
 
-    async def ratings(self, limit: int | None = None) -> list[Any]:
+    async def ratings(self, limit: int | None = None) -> list[RatingRow]:
         return list(await self.storage.ratings(self.key, limit))
 
-    async def purposes(self) -> list[Any]:
+    async def purposes(self) -> list[PurposeRow]:
         return list(await self.storage.purposes(self.key))
 
-    async def export(self) -> Any:
+    async def export(self) -> PersonExport | None:
         return await self.storage.export_person(self.key)
 
     async def programme(self, now: datetime) -> dict[str, str] | None:

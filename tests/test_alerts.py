@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.scheduling.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.storage.alerts import mark_handled, open_alerts
-from bot.storage.base import PersonKey
 from tests.conftest import FLOWS
 from tests.test_cli import goodhelp
 from tests.test_delete import Person, raw_bytes

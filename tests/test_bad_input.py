@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from bot.channels.terminal import TerminalChat
+from bot.core.keys import PersonKey
 from bot.engine.actions import ActionRegistry
 from bot.engine.events import Choice, Command, Text, Unsupported
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.service import Conversations
-from bot.storage.base import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 from tests.engine.conftest import msg, write_flows
 

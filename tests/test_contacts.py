@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 from bot.app import open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.engine.events import Text
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 from tests.conftest import ROOT, STEADY_FLOWS
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import App, open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.engine.events import Choice, Command, Reply, Text
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 from tests.conftest import FLOWS
 

@@ -16,9 +16,9 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import open_app
+from bot.core.keys import PersonKey
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.render import Renderer
-from bot.storage.base import PersonKey
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SQLiteStorage
 from tests.conftest import FLOWS, STEADY_FLOWS

@@ -11,8 +11,8 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import open_app
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 from tests.conftest import FLOWS
 from tests.test_delete import Person, raw_bytes

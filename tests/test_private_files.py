@@ -17,8 +17,9 @@ import pytest
 
 from bot.app import open_app
 from bot.channels.terminal import TerminalChat, folder_name, visible
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import TurnWrite
 from bot.storage.sqlite import SQLiteStorage
 from tests.conftest import FLOWS
 

@@ -6,10 +6,11 @@ import random
 from itertools import pairwise
 
 from bot.app import open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
 from bot.engine.events import Choice, Command, Text
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 

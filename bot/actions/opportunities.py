@@ -9,9 +9,9 @@ the purpose flow can both call it.
 from __future__ import annotations
 
 from bot.actions.library import OPPORTUNITY_KEYS, active_theme, entries, themes
+from bot.core.records import FlowEvent
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
 from bot.engine.events import Reply
-from bot.engine.records import FlowEvent
 
 DEFAULT_LIMIT = 3
 PLACE_ORDER = {"any": 0, "online": 1}  # then named towns, in file order

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.records import Purpose
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Reply
-from bot.engine.records import Purpose
 
 CHOICES = "purpose_choices"  # the refs in the order they were listed, for activate_purpose
 

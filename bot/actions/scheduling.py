@@ -52,7 +52,7 @@ async def _engaged_since(ctx: ActionContext, since: datetime) -> bool:
         return True  # they changed their rhythm in /settings since
     wins = await ctx.reader.achievements(1)
     ratings = await ctx.reader.ratings(1)
-    return any(row.at >= since for row in [*wins, *ratings])
+    return any(row.at >= since for row in wins) or any(row.at >= since for row in ratings)
 
 
 async def scheduled_opening(ctx: ActionContext) -> ActionResult:

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.actions.library import ANY_THEME, STORY_KEYS, entries, person_themes
+from bot.core.records import FlowEvent
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Reply
-from bot.engine.records import FlowEvent
 
 
 def matching_stories(stories: Sequence[Mapping[str, Any]], wanted: set[str]

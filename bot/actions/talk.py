@@ -8,8 +8,8 @@ question to go back to.
 
 from __future__ import annotations
 
+from bot.core.records import Alert
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, Effect
-from bot.engine.records import Alert
 
 # What a person may choose to share, by the argument that carries it.
 SHAREABLE = ("first_name", "how_to_reach")

@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.keys import PersonKey
 from bot.engine.events import Command, Event, Reply, Reshow, Text
 from bot.engine.runner import Outcome
 from bot.files import private_folder, write_private
-from bot.storage.base import PersonKey
 
 Handle = Callable[[PersonKey, Event], Awaitable[list[Reply]]]
 COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)

@@ -13,23 +13,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from bot.core.records import Record
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.events import Reply
 from bot.engine.model import FlowSet
-from bot.engine.records import Record
 from bot.engine.render import Renderer
-from bot.engine.state import ConversationState
 
 
 class PersonReader(Protocol):
     """Read access to what is stored about the current person (bound by the service)."""
 
-    async def achievements(self, limit: int | None = None) -> list[Any]: ...
+    async def achievements(self, limit: int | None = None) -> list[AchievementRow]: ...
 
-    async def ratings(self, limit: int | None = None) -> list[Any]: ...
+    async def ratings(self, limit: int | None = None) -> list[RatingRow]: ...
 
-    async def purposes(self) -> list[Any]: ...
+    async def purposes(self) -> list[PurposeRow]: ...
 
-    async def export(self) -> Any: ...
+    async def export(self) -> PersonExport | None: ...
 
 
 @dataclass(frozen=True)

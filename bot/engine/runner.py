@@ -11,14 +11,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.core.records import Record
+from bot.core.state import ConversationState
 from bot.engine.actions import ActionRegistry, Effect, PersonReader
 from bot.engine.answerbook import AnswerBook
 from bot.engine.detect import TextDetector
 from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
 from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.model import Ask, Choose, FlowSet
-from bot.engine.records import Record
-from bot.engine.state import ConversationState
 from bot.engine.steps import StepRunner
 
 

@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.core.records import Achievement, FlowEvent, Purpose, Rating, Record
+from bot.core.state import ConversationState, Position
 from bot.engine.actions import ActionContext, ActionResult, Effect, PersonReader
 from bot.engine.answers import OptionText, choose_option, typed_time, typed_zone
 from bot.engine.conditions import evaluate
@@ -26,9 +28,7 @@ from bot.engine.model import (
     SetVars,
     Step,
 )
-from bot.engine.records import Achievement, FlowEvent, Purpose, Rating, Record
 from bot.engine.render import Renderer, fill
-from bot.engine.state import ConversationState, Position
 
 if TYPE_CHECKING:
     from bot.engine.runner import Engine

@@ -18,11 +18,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from bot.app import App
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.engine.events import Choice, Command, Event, Reply, Text
 from bot.engine.model import Ask, Choose, FlowSet
-from bot.scheduling.clock import FakeClock
 from bot.service import Conversations
-from bot.storage.base import PersonKey
 from bot.storage.reports import DEMO_CHANNEL
 
 KINDS = ("rising", "flat", "dipping", "leaving", "own_rhythm")

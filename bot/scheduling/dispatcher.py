@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.clock import Clock
+from bot.core.keys import PersonKey
+from bot.core.records import Rating
 from bot.engine.events import Command, Event, Reply, Start
-from bot.engine.records import Rating
 from bot.engine.runner import Outcome
 from bot.logsafe import describe
-from bot.scheduling.clock import Clock
 from bot.scheduling.planning import (
     may_send_at,
     next_due,
@@ -32,7 +33,7 @@ from bot.scheduling.planning import (
 )
 from bot.scheduling.policy import Policy, is_dip
 from bot.service import Conversations
-from bot.storage.base import NextMessage, PersonKey, ScheduledMessage, Storage
+from bot.storage.base import NextMessage, ScheduledMessage, Storage
 
 log = logging.getLogger(__name__)
 

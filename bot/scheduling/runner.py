@@ -16,11 +16,11 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.logsafe import describe
 from bot.scheduling.dispatcher import Dispatcher, Send
 from bot.scheduling.policy import Policy
-from bot.storage.base import PersonKey
 
 if TYPE_CHECKING:
     from bot.app import App

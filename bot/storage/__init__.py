@@ -3,7 +3,6 @@
 import logging
 
 from bot.storage.base import (
-    PersonKey,
     Storage,
     StorageCorrupt,
     StorageError,
@@ -17,7 +16,6 @@ from bot.storage.base import (
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 __all__ = [
-    "PersonKey",
     "Storage",
     "StorageCorrupt",
     "StorageError",

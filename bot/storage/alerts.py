@@ -14,7 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.base import AlertRow, StorageError
+from bot.core.stored import AlertRow
+from bot.storage.base import StorageError
 from bot.storage.rows import alert_row, to_text
 
 BUSY_SECONDS = 5.0

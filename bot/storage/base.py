@@ -12,16 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from bot.engine.records import Record
-from bot.engine.state import ConversationState
-
-
-@dataclass(frozen=True)
-class PersonKey:
-    """Who a conversation belongs to: ``("telegram", "12345")`` or ``("terminal", "sam")``."""
-
-    channel: str
-    external_id: str
+from bot.core.keys import PersonKey
+from bot.core.records import Record
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 
 
 @dataclass(frozen=True)
@@ -35,60 +29,6 @@ class TurnWrite:
     state: ConversationState
     records: tuple[Record, ...] = ()
     at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class AchievementRow:
-    id: int
-    text: str
-    at: datetime
-    purpose_ref: str | None
-    confidence: int | None
-    prompted: bool
-
-
-@dataclass(frozen=True)
-class RatingRow:
-    id: int
-    value: int
-    at: datetime
-    context: str
-
-
-@dataclass(frozen=True)
-class PurposeRow:
-    ref: str
-    text: str
-    theme: str
-    details: dict[str, Any]
-    active: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class AlertRow:
-    """A request for staff to get in touch; ``shared`` is only what the person chose to share."""
-
-    id: int
-    reason: str
-    shared: dict[str, str]
-    created_at: datetime
-    handled_at: datetime | None
-
-
-@dataclass(frozen=True)
-class PersonExport:
-    """Everything stored about one person, for /mydata."""
-
-    key: PersonKey
-    created_at: datetime
-    state: ConversationState
-    purposes: list[PurposeRow] = field(default_factory=list)
-    achievements: list[AchievementRow] = field(default_factory=list)
-    ratings: list[RatingRow] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    alerts: list[AlertRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.engine.state import ConversationState
+from bot.core.clock import Clock, SystemClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
-from bot.storage.base import (
-    AchievementRow,
-    PersonExport,
-    PersonKey,
-    PurposeRow,
-    RatingRow,
-    StorageError,
-    TurnWrite,
-)
+from bot.storage.base import StorageError, TurnWrite
 from bot.storage.memory_schedule import MemoryScheduleMixin
 from bot.storage.outbox import MemoryOutboxMixin, _Owed
 from bot.storage.reachability import MemoryReachabilityMixin
@@ -89,8 +84,8 @@ class _Person:
 class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
-    def __init__(self, *, clock: rows.Clock | None = None) -> None:
-        self._clock = clock or rows.UTCClock()
+    def __init__(self, *, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._people: dict[PersonKey, _Person] = {}
         self._ids = itertools.count(1)
         self._open = False

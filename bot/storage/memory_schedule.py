@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.storage.base import NextMessage, PersonKey, ScheduledMessage
+from bot.core.keys import PersonKey
+from bot.storage.base import NextMessage, ScheduledMessage
 from bot.storage.rows import from_text, to_text
 from bot.storage.sqlite_schedule import KEEP_SENT, encode_payload, message_row
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from bot.storage.rows import to_text
 
 if TYPE_CHECKING:

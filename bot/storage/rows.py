@@ -10,18 +10,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from bot.engine.records import Achievement, Alert, FlowEvent, Purpose, Rating
-from bot.storage.base import (
-    AchievementRow,
-    AlertRow,
-    PersonKey,
-    PurposeRow,
-    RatingRow,
-    StorageError,
-    TurnWrite,
-)
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, Alert, FlowEvent, Purpose, Rating
+from bot.core.stored import AchievementRow, AlertRow, PurposeRow, RatingRow
+from bot.storage.base import StorageError, TurnWrite
 
 # Values of one row, without the person id: achievements (text, purpose_ref, confidence,
 # prompted, at), ratings (value, context, at), events (name, flow, step, at).
@@ -29,17 +23,6 @@ AchievementValues = tuple[str, str | None, int | None, int, str]
 RatingValues = tuple[int, str, str]
 EventValues = tuple[str, str, str, str]
 AlertValues = tuple[str, str, str]  # reason, shared_json, created_at
-
-
-class Clock(Protocol):
-    """Anything with ``now()``; the scheduling clocks fit without storage importing them."""
-
-    def now(self) -> datetime: ...
-
-
-class UTCClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def to_text(at: datetime) -> str:

@@ -13,22 +13,16 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.engine.state import ConversationState
+from bot.core.clock import Clock, SystemClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import opening, rows
-from bot.storage.base import (
-    AchievementRow,
-    PersonExport,
-    PersonKey,
-    PurposeRow,
-    RatingRow,
-    StorageError,
-    TurnWrite,
-)
+from bot.storage.base import StorageError, TurnWrite
 from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.outbox import SQLiteOutboxMixin
 from bot.storage.reachability import SQLiteReachabilityMixin
-from bot.storage.rows import Clock
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
 
@@ -80,7 +74,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
     ) -> None:
         # Absolute, so the integrity check's file: URI and messages name the real file.
         self.path = Path(path).absolute()
-        self._clock = clock or rows.UTCClock()
+        self._clock = clock or SystemClock()
         self._lock_timeout = lock_timeout
         self._busy_timeout = busy_timeout
         self._migrations = migrations

@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.core.keys import PersonKey
 from bot.storage import opening
-from bot.storage.base import NextMessage, PersonKey, ScheduledMessage, StorageError
+from bot.storage.base import NextMessage, ScheduledMessage, StorageError
 from bot.storage.rows import from_text, to_text
 
 T = TypeVar("T")

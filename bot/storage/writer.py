@@ -16,7 +16,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.base import PersonKey, StorageError
+from bot.core.keys import PersonKey
+from bot.storage.base import StorageError
 from bot.storage.lru import LRU
 from bot.storage.rows import PreparedTurn, plan_purposes
 from bot.storage.writer_sql import (

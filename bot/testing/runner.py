@@ -11,11 +11,12 @@ from typing import Any
 
 from bot.app import App, open_app
 from bot.channels.terminal import parse_line
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
 from bot.engine.events import Choice, Event, Reply, Start, Unsupported
 from bot.engine.matching import normalise
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from bot.testing.script import Case, Line
 

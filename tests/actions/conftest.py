@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from bot.core.state import ConversationState
+from bot.core.stored import AchievementRow, PurposeRow, RatingRow
 from bot.engine.actions import ActionContext
 from bot.engine.model import FlowSet
 from bot.engine.render import Renderer
-from bot.engine.state import ConversationState
 from bot.engine.yamlsource import load_yaml
-from bot.storage.base import AchievementRow, PurposeRow, RatingRow
 from tests.conftest import FLOWS
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.records import FlowEvent, Rating
+from bot.core.state import ConversationState
 from bot.engine.events import Command
-from bot.engine.records import FlowEvent, Rating
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SQLiteStorage
 

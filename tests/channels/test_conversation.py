@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from tests.channels.helpers import Person, settled, text_of
 from tests.fake_bot_api import FakeBotAPI
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from tests.channels.conftest import TOKEN
 from tests.channels.helpers import Person, settled
 from tests.fake_bot_api import FakeBotAPI

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 from tests.channels.helpers import settled
 from tests.fake_bot_api import FakeBotAPI

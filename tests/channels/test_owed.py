@@ -15,9 +15,10 @@ from bot.channels.telegram.delivery import Outbox
 from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.owed import utc_now
 from bot.channels.telegram.render import Outgoing, decode
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
 from bot.engine.events import Attachment, Reply
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.sqlite import SQLiteStorage
 from tests.channels.conftest import TOKEN
 from tests.channels.helpers import settled

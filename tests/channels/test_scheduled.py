@@ -14,9 +14,10 @@ import pytest
 from bot.app import open_app
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.telegram.options import TelegramOptions
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey, TurnWrite
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 from tests.fake_bot_api import FakeBotAPI

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.keys import PersonKey
 from bot.engine.events import Attachment, Option, Reply
-from bot.storage.base import PersonKey
 from tests.channels.helpers import Person, settled, text_of
 from tests.fake_bot_api import FakeBotAPI
 

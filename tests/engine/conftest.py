@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
+from bot.core.records import Record
+from bot.core.state import ConversationState
 from bot.engine.actions import ActionRegistry
 from bot.engine.detect import TextDetector
 from bot.engine.events import Event, Reply, Text
 from bot.engine.loader import load_flows
 from bot.engine.model import FlowSet
-from bot.engine.records import Record
 from bot.engine.runner import Engine
-from bot.engine.state import ConversationState
 
 MESSAGES = (
     "fallback", "empty", "too_long", "too_short", "not_a_number", "number_range",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.state import ConversationState, Position
 from bot.engine.events import Command, Start
 from bot.engine.loader import InvalidFlows
 from bot.engine.runner import Engine
-from bot.engine.state import ConversationState, Position
 from tests.engine.conftest import MakeEngine, Person
 
 GATE = "consent: {variable: consent, equals: 'yes', flow: welcome}\n"  # keeps language

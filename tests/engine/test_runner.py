@@ -8,13 +8,13 @@ from dataclasses import replace
 
 import pytest
 
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, FlowEvent, Purpose, Rating
+from bot.core.state import ConversationState, Position
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Choice, Command, Reply, Start, Text, Unsupported
-from bot.engine.records import Achievement, FlowEvent, Purpose, Rating
-from bot.engine.state import ConversationState, Position
 from bot.engine.steps import FlowLoopError
 from bot.service import Conversations
-from bot.storage.base import PersonKey
 from bot.storage.memory import MemoryStorage
 from tests.engine.conftest import MakeEngine, Person, msg
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
 from bot.engine.events import Command
 from bot.engine.model import Ask
 from bot.reports.demo import DemoDriver, DemoPerson, live, make_people, start_of
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey
 from bot.storage.sqlite import SQLiteStorage
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, load_checked_flows, open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
 from bot.engine.actions import ActionRegistry
 from bot.engine.events import Command, Text
 from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.runner import Engine
-from bot.engine.state import ConversationState
 from bot.safety.detect import CrisisDetector, load_crisis_detector
-from bot.scheduling.clock import FakeClock
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from bot.app import App, open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, Rating
+from bot.core.state import ConversationState
 from bot.engine.events import Reply
-from bot.engine.records import Achievement, Rating
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.runner import build_dispatcher
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.memory import MemoryStorage
 from tests.conftest import FLOWS
 

@@ -20,11 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import open_app
+from bot.core.clock import FakeClock
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
 from bot.engine.events import Reply
-from bot.engine.state import ConversationState
-from bot.scheduling.clock import FakeClock
 from bot.scheduling.runner import build_dispatcher
-from bot.storage.base import PersonKey, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.sqlite import SQLiteStorage
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

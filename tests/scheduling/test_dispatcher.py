@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.records import Achievement, Rating
 from bot.engine.events import Choice, Command, Text
-from bot.engine.records import Achievement, Rating
 from bot.storage.base import TurnWrite
 from tests.scheduling.conftest import MONDAY, SAM, Rig
 

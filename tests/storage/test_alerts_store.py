@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.engine.records import Alert
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, Storage, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.records import Alert
+from bot.core.state import ConversationState
+from bot.storage.base import Storage, TurnWrite
 
 KEY = PersonKey("telegram", "8080")
 NAME = "Rhiannon"

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.engine.records import Achievement, FlowEvent, Purpose, Rating, Record
-from bot.engine.state import ConversationState, Position
-from bot.storage.base import PersonKey, Storage, StorageError, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, FlowEvent, Purpose, Rating, Record
+from bot.core.state import ConversationState, Position
+from bot.storage.base import Storage, StorageError, TurnWrite
 from tests.storage.conftest import START
 
 SAM = PersonKey("terminal", "sam")

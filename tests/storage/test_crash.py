@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bot.storage.base import PersonKey
+from bot.core.keys import PersonKey
 from tests.storage.conftest import opened
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,8 +18,8 @@ WRITER = textwrap.dedent(
     """
     import asyncio, sys
     from datetime import UTC, datetime
-    from bot.engine.records import Achievement
-    from bot.engine.state import ConversationState
+    from bot.core.records import Achievement
+    from bot.core.state import ConversationState
     from bot.storage.base import PersonKey, TurnWrite
     from bot.storage.sqlite import SQLiteStorage
 

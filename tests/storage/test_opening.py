@@ -14,14 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.state import ConversationState
-from bot.storage.base import (
-    PersonKey,
-    StorageCorrupt,
-    StorageLocked,
-    StorageReadOnly,
-    TurnWrite,
-)
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import StorageCorrupt, StorageLocked, StorageReadOnly, TurnWrite
 from bot.storage.opening import classify
 from bot.storage.sqlite import SQLiteStorage
 from tests.storage.conftest import opened

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.engine.state import ConversationState
-from bot.storage.base import Outbox, PersonKey, Storage, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import Outbox, Storage, TurnWrite
 from tests.storage.conftest import START, StepClock, opened
 
 SAM = PersonKey("telegram", "1")

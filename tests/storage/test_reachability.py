@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, Storage, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import Storage, TurnWrite
 from bot.storage.sqlite import SQLiteStorage
 
 SAM = PersonKey("telegram", "42")

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.engine.records import Achievement, FlowEvent, Rating, Record
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, Storage, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, FlowEvent, Rating, Record
+from bot.core.state import ConversationState
+from bot.storage.base import Storage, TurnWrite
 from bot.storage.memory import MemoryStorage
 from bot.storage.reports import ReportScope, ReportSource
 from bot.storage.reports_memory import MemoryReportSource

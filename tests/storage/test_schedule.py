@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.engine.state import ConversationState
-from bot.storage.base import NextMessage, PersonKey, Storage, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import NextMessage, Storage, TurnWrite
 from tests.storage.conftest import START
 
 SAM = PersonKey("terminal", "sam")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine.records import Achievement, Purpose
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, Purpose
+from bot.core.state import ConversationState
+from bot.storage.base import TurnWrite
 from tests.storage.conftest import START, opened
 
 SAM = PersonKey("telegram", "424242")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.records import Achievement, Rating
-from bot.engine.state import ConversationState
-from bot.storage.base import PersonKey, StorageError, TurnWrite
+from bot.core.keys import PersonKey
+from bot.core.records import Achievement, Rating
+from bot.core.state import ConversationState
+from bot.storage.base import StorageError, TurnWrite
 from bot.storage.migrate import discover
 from bot.storage.sqlite import SQLiteStorage
 from tests.storage.conftest import START, StepClock, opened

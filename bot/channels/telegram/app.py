@@ -33,11 +33,11 @@ from bot.channels.telegram.owed import attach
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.sequencer import Sequencer
 from bot.config import Settings
+from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.logsafe import add_secret, describe, load_log_key, quiet_libraries
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.runner import start_telegram_scheduling
-from bot.storage.base import PersonKey
 
 log = logging.getLogger(__name__)
 

@@ -44,10 +44,10 @@ from bot.channels.telegram.render import Outgoing, render, split_text
 from bot.channels.telegram.sends import Delivery
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, parse_text, route
+from bot.core.keys import PersonKey
 from bot.engine.events import Event, Reply
 from bot.logsafe import chat_ref
 from bot.storage.base import Outbox as OwedStore
-from bot.storage.base import PersonKey
 
 log = logging.getLogger(__name__)
 

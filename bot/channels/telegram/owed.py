@@ -31,11 +31,11 @@ from bot.channels.telegram.channel import TelegramChannel, person_key
 from bot.channels.telegram.delivery import DeliveryFailed
 from bot.channels.telegram.render import Outgoing, decode, encode_all, render
 from bot.channels.telegram.sequencer import Sequencer
+from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.engine.model import Text as MessageText
 from bot.logsafe import describe
 from bot.storage.base import Outbox as OwedStore
-from bot.storage.base import PersonKey
 
 log = logging.getLogger(__name__)
 
