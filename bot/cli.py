@@ -147,15 +147,21 @@ async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
+    from bot.app import App, open_app
     from bot.channels.telegram.app import run_telegram
     from bot.channels.telegram.options import TelegramSetupError
+    from bot.storage.sqlite import SQLiteStorage
 
     # Opt in to PTB's timedelta periods, which silences its deprecation warning on 429s.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     settings = replace(settings, db_path=args.db or settings.db_path,
                        flows_path=args.flows or settings.flows_path)
+
+    async def open_sqlite_app() -> App:
+        return await open_app(settings.flows_path, SQLiteStorage(settings.db_path))
+
     try:
-        asyncio.run(run_telegram(settings))
+        asyncio.run(run_telegram(settings, open_sqlite_app))
     except TelegramSetupError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.owed import OwedReplies
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
@@ -158,6 +159,11 @@ class Conversations:
             state = None
         render = Renderer(self._language(state), flows.default_language, {}, {}, self.rng)
         return Reply(render.text(text))
+
+    def owed_replies(self) -> OwedReplies | None:
+        """The storage's outbox, for a channel that delivers owed replies; None if the
+        storage keeps none (replies are then sent straight away)."""
+        return self.storage if isinstance(self.storage, Outbox) else None
 
     async def state_of(self, key: PersonKey) -> ConversationState | None:
         return await self.storage.load(key)

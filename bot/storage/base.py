@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from bot.core.keys import PersonKey
+from bot.core.owed import OwedReplies
 from bot.core.records import Record
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
@@ -58,18 +59,6 @@ class NextMessage:
     kind: str
     due_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class OwedReply:
-    """One message a person is owed (migration 0005): ``payload`` is the channel's own
-    encoding of it, ``ref`` names the row for ``mark_sent``."""
-
-    ref: str
-    key: PersonKey
-    payload: str
-    due_at: datetime
-    attempt: int
 
 
 class StorageError(Exception):
@@ -161,24 +150,8 @@ class Storage(Protocol):
 
 
 @runtime_checkable
-class Outbox(Protocol):
+class Outbox(OwedReplies, Protocol):
     """Replies owed to people, kept until the channel confirms them (migration 0005)."""
 
     async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
         """Commit the turn and its owed replies in ONE transaction; their refs, in order."""
-
-    async def due(self, now: datetime, limit: int) -> list[OwedReply]:
-        """Up to ``limit`` owed replies of people whose oldest one is due by ``now``: all
-        of each such person's rows, in the order they were written."""
-
-    async def owed_to(self, key: PersonKey) -> list[OwedReply]:
-        """Everything owed to the person, due or not, in the order it was written."""
-
-    async def mark_sent(self, ref: str) -> None:
-        """The channel confirmed it (or it can never be sent): forget the row."""
-
-    async def postpone(self, key: PersonKey, due_at: datetime) -> None:
-        """Nothing owed to the person is due before ``due_at``; attempts go up by one."""
-
-    async def drop_owed(self, key: PersonKey) -> int:
-        """Forget everything owed to the person (they blocked the bot); how many."""

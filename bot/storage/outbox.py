@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from bot.core.keys import PersonKey
+from bot.core.owed import OwedReply
 from bot.storage import rows
-from bot.storage.base import OwedReply, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.rows import from_text, to_text
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from typing import cast
 from urllib.parse import urlparse
 
@@ -68,7 +69,8 @@ class TelegramBot:
             else None,
             reachability=reach, is_crisis=app.conversations.is_crisis,
             notice=app.conversations.notice)
-        self.redelivery = attach(self.channel, app.storage, app.conversations.handle_owed,
+        self.redelivery = attach(self.channel, app.conversations.owed_replies(),
+                                 app.conversations.handle_owed,
                                  self.channel.sends, app.flows.messages.get("file_failed"),
                                  language)
         self._redelivering: asyncio.Task[None] | None = None
@@ -187,11 +189,10 @@ class TelegramBot:
             await self._stop_polling.wait()
 
 
-async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``goodhelp run``: until SIGINT or SIGTERM (or ``stop``)."""
-    from bot.app import open_app
-    from bot.storage.sqlite import SQLiteStorage
-
+async def run_telegram(settings: Settings, open_app: Callable[[], Awaitable[App]],
+                       stop: asyncio.Event | None = None) -> None:
+    """``goodhelp run``: until SIGINT or SIGTERM (or ``stop``). ``open_app`` opens the App
+    on the caller's storage, so this channel knows nothing of storage backends."""
     options = TelegramOptions.from_settings(settings)
     load_log_key(settings.environ.get("GOODHELP_LOG_KEY", "").strip() or None,
                  settings.db_path)
@@ -200,7 +201,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    app = await open_app(settings.flows_path, SQLiteStorage(settings.db_path))
+    app = await open_app()
     try:
         bot = TelegramBot(app, options)
         await bot.start()

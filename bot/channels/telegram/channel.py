@@ -45,9 +45,9 @@ from bot.channels.telegram.sends import Delivery
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, parse_text, route
 from bot.core.keys import PersonKey
+from bot.core.owed import OwedReplies
 from bot.engine.events import Event, Reply
 from bot.logsafe import chat_ref
-from bot.storage.base import Outbox as OwedStore
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class TelegramChannel:
         self._loose: set[asyncio.Task[None]] = set()
         outbox.on_forbidden = self.mark_unreachable
         # Replies owed (set by owed.attach when storage keeps an outbox).
-        self.owed: OwedStore | None = None
+        self.owed: OwedReplies | None = None
         self.handle_owed: HandleOwed | None = None
         self.owed_sender: Any = None  # owed.OwedSender
         self.encode_owed: Encode | None = None

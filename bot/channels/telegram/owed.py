@@ -32,10 +32,10 @@ from bot.channels.telegram.delivery import DeliveryFailed
 from bot.channels.telegram.render import Outgoing, decode, encode_all, render
 from bot.channels.telegram.sequencer import Sequencer
 from bot.core.keys import PersonKey
+from bot.core.owed import OwedReplies
 from bot.engine.events import Reply
 from bot.engine.model import Text as MessageText
 from bot.logsafe import describe
-from bot.storage.base import Outbox as OwedStore
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def utc_now() -> datetime:
 class OwedSender:
     """Sends owed replies for the channel and keeps the outbox true to what was sent."""
 
-    def __init__(self, channel: TelegramChannel, store: OwedStore, *,
+    def __init__(self, channel: TelegramChannel, store: OwedReplies, *,
                  now: Callable[[], datetime] = utc_now, backoff: float = 5.0) -> None:
         self.channel = channel
         self.store = store
@@ -181,7 +181,7 @@ def _chat_id(key: PersonKey) -> int | None:
         return None
 
 
-def attach(channel: TelegramChannel, storage: object, handle_owed: object,
+def attach(channel: TelegramChannel, storage: OwedReplies | None, handle_owed: object,
            sequencer: Sequencer, file_failed: MessageText | None,
            default_language: str) -> Redelivery | None:
     """Make the channel's replies owed if the storage keeps an outbox; the Redelivery to
@@ -193,7 +193,7 @@ def attach(channel: TelegramChannel, storage: object, handle_owed: object,
         words = file_failed.for_language(language, default_language)[0] if file_failed else ""
         return encode_all(replies, words)
 
-    if not isinstance(storage, OwedStore):
+    if storage is None:
         return None
     sender = OwedSender(channel, storage)
     channel.owed = storage
