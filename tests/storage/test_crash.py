@@ -20,7 +20,8 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime
     from bot.core.records import Achievement
     from bot.core.state import ConversationState
-    from bot.storage.base import PersonKey, TurnWrite
+    from bot.core.keys import PersonKey
+    from bot.storage.base import TurnWrite
     from bot.storage.sqlite import SQLiteStorage
 
     async def main() -> None:
