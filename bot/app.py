@@ -43,7 +43,8 @@ class App:
 def load_checked_flows(path: Path, registry: ActionRegistry | None = None) -> FlowSet:
     """Load flows and check action names against the registry."""
     registry = registry or default_registry()
-    flows = load_flows(path, known_actions=registry.known())
+    flows = load_flows(path, known_actions=registry.known(),
+                       action_outcomes=registry.outcomes())
     try:  # the answer words are read when the engine starts; refuse a broken file now
         AnswerBook(flows.config.get("answers"), flows.default_language)
     except AnswerBookError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,22 @@ def test_validate_the_shipped_flows_exits_0(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{FLOWS}: ")
     assert "all valid" in result.stdout
+
+
+def test_validate_names_an_outcome_the_action_never_returns(tmp_path: Path) -> None:
+    root = tmp_path / "flows"
+    shutil.copytree(FLOWS, root)
+    checkin = root / "checkin.yaml"
+    text = checkin.read_text(encoding="utf-8")
+    assert "on: {found: remember_win, none: ask_win}" in text
+    checkin.write_text(text.replace("none: ask_win", "nothing: ask_win"), encoding="utf-8")
+    line = 1 + text.splitlines().index("    on: {found: remember_win, none: ask_win}")
+    result = goodhelp("validate", str(root), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{checkin}:{line}: step 'recall': action 'recall_win' has no outcome 'nothing'; "
+        "its outcomes are: found, none",
+        "goodhelp: 1 problem in the flows; nothing was started"]
 
 
 def test_validate_a_missing_folder(tmp_path: Path) -> None:

@@ -56,6 +56,8 @@ async def confidence_change(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("recall_win", provides=("recalled_win", "recalled_win_id"))(recall_win)
+    registry.register("recall_win", provides=("recalled_win", "recalled_win_id"),
+                      outcomes=("found", "none"))(recall_win)
     registry.register("confidence_change", provides=(
-        "previous_confidence", "last_confidence", "last_confidence_at"))(confidence_change)
+        "previous_confidence", "last_confidence", "last_confidence_at"),
+        outcomes=("first", "up", "same", "down", "none"))(confidence_change)

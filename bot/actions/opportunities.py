@@ -84,4 +84,5 @@ def _flag(value: object) -> bool:
 
 def register(registry: ActionRegistry) -> None:
     registry.register("offer_opportunities",
-                      provides=("opportunities_theme", "opportunities_offset"))(offer_opportunities)
+                      provides=("opportunities_theme", "opportunities_offset"),
+                      outcomes=("no_theme", "more", "all_shown"))(offer_opportunities)

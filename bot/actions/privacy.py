@@ -224,6 +224,6 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("forget_all")(forget_all)
-    registry.register("delete_everything")(delete_everything)
-    registry.register("show_my_data")(show_my_data)
+    registry.register("forget_all", outcomes=())(forget_all)
+    registry.register("delete_everything", outcomes=())(delete_everything)
+    registry.register("show_my_data", outcomes=())(show_my_data)

@@ -24,4 +24,5 @@ async def programme_summary(ctx: ActionContext) -> ActionResult:
 def register(registry: ActionRegistry) -> None:
     registry.register("programme_summary", provides=(
         "programme_weeks", "programme_joined", "programme_active", "programme_retained",
-        "programme_confidence", "programme_change", "programme_paired"))(programme_summary)
+        "programme_confidence", "programme_change", "programme_paired"),
+        outcomes=("unavailable",))(programme_summary)

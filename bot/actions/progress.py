@@ -219,5 +219,5 @@ async def show_progress(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("show_progress")(show_progress)
+    registry.register("show_progress", outcomes=("empty", "shown"))(show_progress)
 

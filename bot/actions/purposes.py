@@ -56,6 +56,8 @@ async def activate_purpose(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("list_purposes", provides=(CHOICES,))(list_purposes)
+    registry.register("list_purposes", provides=(CHOICES,),
+                      outcomes=("none", "one", "many"))(list_purposes)
     registry.register("activate_purpose", provides=(
-        "purpose", "purpose_ref", "purpose_theme", "purpose_set_at"))(activate_purpose)
+        "purpose", "purpose_ref", "purpose_theme", "purpose_set_at"),
+        outcomes=("missing", "ok"))(activate_purpose)

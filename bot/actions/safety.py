@@ -26,4 +26,5 @@ async def safety_pause(ctx: ActionContext) -> ActionResult:
 
 def register(registry: ActionRegistry) -> None:
     registry.register("safety_pause",
-                      provides=("safety_pause_until", "safety_can_return"))(safety_pause)
+                      provides=("safety_pause_until", "safety_can_return"),
+                      outcomes=())(safety_pause)

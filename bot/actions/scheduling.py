@@ -204,14 +204,17 @@ def register(registry: ActionRegistry) -> None:
         "prompt_at", "prompt_turn", "prompt_rhythm", "checkin_replied", "unanswered",
         "reply_history", "rhythm_reason", "dip_rating_at", "rhythm_since", "checkin_rhythm",
         "previous_rhythm", "rhythm_words", "old_rhythm_words", "still_want_asked",
-        "encouragement_recent"))(scheduled_opening)
-    registry.register("explain_rhythm", provides=("rhythm_words", "rhythm_reason_words"))(
-        explain_rhythm)
+        "encouragement_recent"), outcomes=("changed", "still_want", "stop", "plain"))(
+        scheduled_opening)
+    registry.register("explain_rhythm", provides=("rhythm_words", "rhythm_reason_words"),
+                      outcomes=())(explain_rhythm)
     shift = ("checkin_replied", "unanswered", "still_want_asked", "rhythm_words",
              "checkin_rhythm", "previous_rhythm", "rhythm_chosen", "rhythm_reason",
              "rhythm_since")
-    registry.register("more_often", provides=shift)(more_often)
-    registry.register("less_often", provides=shift)(less_often)
+    registry.register("more_often", provides=shift, outcomes=("changed", "unchanged"))(
+        more_often)
+    registry.register("less_often", provides=shift, outcomes=("changed", "unchanged"))(
+        less_often)
     registry.register("keep_rhythm", provides=(
         "checkin_rhythm", "rhythm_chosen", "rhythm_reason", "checkin_replied", "rhythm_words",
-        "prompt_rhythm", "rhythm_since"))(keep_rhythm)
+        "prompt_rhythm", "rhythm_since"), outcomes=())(keep_rhythm)

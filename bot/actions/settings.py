@@ -58,5 +58,7 @@ async def read_time(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("check_timezone", provides=("timezone",))(check_timezone)
-    registry.register("read_time", provides=("parsed_time",))(read_time)
+    registry.register("check_timezone", provides=("timezone",),
+                      outcomes=("ok", "unknown"))(check_timezone)
+    registry.register("read_time", provides=("parsed_time",), outcomes=("ok", "unknown"))(
+        read_time)

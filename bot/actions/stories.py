@@ -63,4 +63,5 @@ async def offer_story(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("offer_story", provides=("stories_shown",))(offer_story)
+    registry.register("offer_story", provides=("stories_shown",), outcomes=("none", "shown"))(
+        offer_story)

@@ -37,5 +37,5 @@ async def was_interrupted(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("raise_alert")(raise_alert)
-    registry.register("was_interrupted")(was_interrupted)
+    registry.register("raise_alert", outcomes=())(raise_alert)
+    registry.register("was_interrupted", outcomes=("interrupted", "none"))(was_interrupted)

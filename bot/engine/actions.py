@@ -80,9 +80,13 @@ def as_int(value: object, default: Default) -> int | Default:
 
 @dataclass(frozen=True)
 class ActionSpec:
+    """A registered action: the variables it sets and, if declared, the outcomes it returns
+    (None: not declared, so ``on:`` under it is not checked)."""
+
     name: str
     func: ActionFunc
     provides: frozenset[str]
+    outcomes: frozenset[str] | None = None
 
 
 class ActionRegistry:
@@ -91,12 +95,15 @@ class ActionRegistry:
     def __init__(self) -> None:
         self._actions: dict[str, ActionSpec] = {}
 
-    def register(self, name: str, provides: tuple[str, ...] = ()
+    def register(self, name: str, provides: tuple[str, ...] = (),
+                 outcomes: tuple[str, ...] | None = None
                  ) -> Callable[[ActionFunc], ActionFunc]:
+        declared = None if outcomes is None else frozenset(outcomes)
+
         def decorate(func: ActionFunc) -> ActionFunc:
             if name in self._actions:
                 raise ValueError(f"action '{name}' is registered twice")
-            self._actions[name] = ActionSpec(name, func, frozenset(provides))
+            self._actions[name] = ActionSpec(name, func, frozenset(provides), declared)
             return func
 
         return decorate
@@ -106,3 +113,8 @@ class ActionRegistry:
 
     def known(self) -> dict[str, frozenset[str]]:
         return {name: spec.provides for name, spec in self._actions.items()}
+
+    def outcomes(self) -> dict[str, frozenset[str]]:
+        """The outcomes each action declares it can return (actions that declare them)."""
+        return {name: spec.outcomes for name, spec in self._actions.items()
+                if spec.outcomes is not None}

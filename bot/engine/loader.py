@@ -32,12 +32,14 @@ class InvalidFlows(Exception):
         self.problems = problems
 
 
-def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | None = None
-               ) -> FlowSet:
+def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | None = None,
+               action_outcomes: dict[str, frozenset[str]] | None = None) -> FlowSet:
     """Load and check every flow under ``root``.
 
     ``known_actions`` maps each registered action to the variables it sets; with None,
     action names are not checked (useful for tools that only read flows).
+    ``action_outcomes`` maps actions to the outcomes they can return: an outcome under
+    ``on:`` that its action never returns is a problem.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -69,7 +71,8 @@ def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | N
     # in files that read cleanly, and not what a failed file might have provided.
     failed = {problem.file for problem in problems}
     problems.extend(problem for problem in check_flowset(
-        flowset, known_actions, declared, str(system_path), partial=bool(failed))
+        flowset, known_actions, declared, str(system_path), partial=bool(failed),
+        action_outcomes=action_outcomes)
         if problem.file not in failed)
     if problems:
         # By file and line, as an author reads them; the sort is stable within a line.

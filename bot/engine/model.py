@@ -115,6 +115,8 @@ class CallAction(Step):
     action: str
     args: Mapping[str, Any] = field(default_factory=dict)
     on: Mapping[str, str] = field(default_factory=dict)
+    # Where each outcome under ``on:`` is written, so an unknown one is reported there.
+    on_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -166,8 +166,9 @@ class Parser:
             if not isinstance(args, dict) or not isinstance(on, dict):
                 self.problem(at, f"{where}: args and on must be mappings")
                 return None
+            on_lines = {str(k): on.line_of(k) if isinstance(on, LineDict) else at for k in on}
             return CallAction(step_id, raw.line, nxt, self.name(value, at, "an action"),
-                              args, {str(k): str(v) for k, v in on.items()})
+                              args, {str(k): str(v) for k, v in on.items()}, on_lines)
         if kind == "goto":
             if isinstance(value, str):
                 return Goto(step_id, raw.line, None, step=value)

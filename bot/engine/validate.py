@@ -57,7 +57,8 @@ def targets(step: Step) -> Iterator[tuple[str, int]]:
 
 def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | None,
                   declared: frozenset[str], system_file: str = "config/system.yaml",
-                  *, partial: bool = False) -> list[Problem]:
+                  *, partial: bool = False,
+                  action_outcomes: dict[str, frozenset[str]] | None = None) -> list[Problem]:
     """Every problem in the flow set as a whole.
 
     ``partial`` means some files failed to load: checks that depend on other flows (other
@@ -80,6 +81,7 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
                                         f"'{claimed[command]}'"))
             claimed.setdefault(command, flow.name)
         problems.extend(_check_flow(flow, flowset, known_actions, None if partial else assigned))
+        problems.extend(_check_outcomes(flow, action_outcomes or {}))
     if partial:
         return problems
     consent = flowset.consent
@@ -94,6 +96,22 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
     for key, text in flowset.messages.items():
         problems.extend(_check_text(text, assigned | REASK_VARIABLES, system_file,
                                     f"message '{key}'"))
+    return problems
+
+
+def _check_outcomes(flow: Flow, action_outcomes: dict[str, frozenset[str]]) -> list[Problem]:
+    """An outcome under ``on:`` that its action never returns would never be taken."""
+    problems = []
+    for step in flow.steps.values():
+        if not isinstance(step, CallAction) or step.action not in action_outcomes:
+            continue
+        outcomes = action_outcomes[step.action]
+        for name in step.on:
+            if name not in outcomes:
+                problems.append(Problem(flow.file, step.on_lines.get(name, step.line),
+                                        f"step '{step.id}': action '{step.action}' has no "
+                                        f"outcome '{name}'; its outcomes are: "
+                                        f"{', '.join(sorted(outcomes)) or 'none'}"))
     return problems
 
 

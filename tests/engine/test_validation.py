@@ -18,6 +18,7 @@ from bot.engine.yamlsource import Problem
 BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken"
 SYSTEM = BROKEN / "unreachable_step" / "config" / "system.yaml"
 ACTIONS = {"say_thanks": frozenset({"thanked"})}
+OUTCOMES = {"say_thanks": frozenset({"thanked", "shy"})}
 
 # case folder, file inside it (or "" for the folder itself), line, part of the message
 CASES: list[tuple[str, str, int, str]] = [
@@ -38,6 +39,8 @@ CASES: list[tuple[str, str, int, str]] = [
     ("unreachable_step", "hello.yaml", 6, "step 'orphan' can never be reached"),
     ("unknown_action", "hello.yaml", 6, "calls unknown action 'send_thanks'; actions are: "
      "say_thanks"),
+    ("unknown_outcome", "hello.yaml", 7, "step 'thank': action 'say_thanks' has no outcome "
+     "'thankd'; its outcomes are: shy, thanked"),
     ("unset_variable_in_text", "hello.yaml", 4, "uses variable 'nickname', which nothing sets"),
     ("unset_variable_in_condition", "hello.yaml", 5, "uses variable 'mood', which nothing sets"),
     ("unbalanced_brace", "hello.yaml", 7, "unbalanced '{' or '}'"),
@@ -66,7 +69,7 @@ CASES: list[tuple[str, str, int, str]] = [
 
 def problems_in(root: Path) -> list[Problem]:
     with pytest.raises(InvalidFlows) as caught:
-        load_flows(root, known_actions=ACTIONS)
+        load_flows(root, known_actions=ACTIONS, action_outcomes=OUTCOMES)
     assert str(caught.value) == "\n".join(str(p) for p in caught.value.problems)
     return caught.value.problems
 
