@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.keys import PersonKey
@@ -33,7 +33,13 @@ from bot.scheduling.planning import (
 )
 from bot.scheduling.policy import Policy, is_dip
 from bot.service import Conversations
-from bot.storage.base import NextMessage, ScheduledMessage, Storage
+from bot.storage.base import (
+    NextMessage,
+    ReachabilityStore,
+    RecordReader,
+    ScheduledMessage,
+    ScheduleStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +61,14 @@ class TickReport:
         return self.counts.get("sent", 0)
 
 
+class DispatchStore(ScheduleStore, ReachabilityStore, RecordReader, Protocol):
+    """The storage roles the dispatcher uses: the schedule, who is reachable, ratings."""
+
+
 class Dispatcher:
     """Sends scheduled check-ins. ``send(key, replies)`` is the channel's delivery."""
 
-    def __init__(self, conversations: Conversations, storage: Storage, policy: Policy,
+    def __init__(self, conversations: Conversations, storage: DispatchStore, policy: Policy,
                  clock: Clock, send: Send, *, batch: int = 200, concurrency: int = 32) -> None:
         self.conversations = conversations
         self.storage = storage

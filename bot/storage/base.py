@@ -77,8 +77,8 @@ class StorageReadOnly(StorageError):
     """The database file or its folder cannot be written."""
 
 
-class Storage(Protocol):
-    """What the service needs from a backend. All methods are safe to call concurrently."""
+class PersonStore(Protocol):
+    """A person's conversation state and everything kept about them, turn by turn."""
 
     async def open(self) -> None:
         """Open, check integrity, apply migrations."""
@@ -98,6 +98,10 @@ class Storage(Protocol):
     async def export_person(self, key: PersonKey) -> PersonExport | None:
         """Everything stored about the person."""
 
+
+class RecordReader(Protocol):
+    """The person's records, read back for actions and the dispatcher."""
+
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
         """Newest first."""
 
@@ -107,7 +111,9 @@ class Storage(Protocol):
     async def purposes(self, key: PersonKey) -> list[PurposeRow]:
         """Active first, then newest first."""
 
-    # Scheduling (migration 0003). One pending message per person and kind.
+
+class ScheduleStore(Protocol):
+    """Scheduled messages (migration 0003). One pending message per person and kind."""
 
     async def schedule(self, key: PersonKey, message: NextMessage) -> bool:
         """Replace the person's pending message of this kind. False if the person is unknown."""
@@ -139,14 +145,21 @@ class Storage(Protocol):
     async def release_claims(self) -> int:
         """After a restart: every claimed message becomes pending again; return how many."""
 
-    # Delivery (migration 0004). Someone who blocked the bot is unreachable until they
-    # write again; scheduled messages skip them meanwhile.
+
+class ReachabilityStore(Protocol):
+    """Delivery (migration 0004). Someone who blocked the bot is unreachable until they
+    write again; scheduled messages skip them meanwhile."""
 
     async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
         """Mark (False) or clear (True); True if anything changed. Unknown people: no-op."""
 
     async def is_reachable(self, key: PersonKey) -> bool:
         """False only for a known person marked unreachable."""
+
+
+class Storage(PersonStore, RecordReader, ScheduleStore, ReachabilityStore, Protocol):
+    """What the service needs from a backend: every role above. All methods are safe to
+    call concurrently."""
 
 
 @runtime_checkable
