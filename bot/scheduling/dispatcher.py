@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -172,23 +172,23 @@ class Dispatcher:
         await self._finish(row, key, after_vars, now)
         return "sent"
 
-    async def _finish(self, row: ScheduledMessage, key: PersonKey, vars: Any,
+    async def _finish(self, row: ScheduledMessage, key: PersonKey, vars: Mapping[str, Any],
                       now: datetime) -> None:
         due = next_due(vars, self.policy, now)
         following = None if due is None else NextMessage(KIND, due, self._payload(vars))
         await self.storage.finish_scheduled(row.id, now, following)
         self._planned[key] = plan_signature(vars)
 
-    async def _drop(self, row: ScheduledMessage, key: PersonKey, vars: Any,
+    async def _drop(self, row: ScheduledMessage, key: PersonKey, vars: Mapping[str, Any],
                     now: datetime) -> None:
         """Nothing was sent for this message: forget it and plan the next one."""
         await self.storage.drop_scheduled(row.id)
         await self._plan(key, vars, now)
 
-    def _payload(self, vars: Any) -> dict[str, Any]:
+    def _payload(self, vars: Mapping[str, Any]) -> dict[str, Any]:
         return {"flow": self.flow, "plan": plan_signature(vars)}
 
-    async def _plan(self, key: PersonKey, vars: Any, now: datetime) -> None:
+    async def _plan(self, key: PersonKey, vars: Mapping[str, Any], now: datetime) -> None:
         due = next_due(vars, self.policy, now)
         if due is None:
             await self.storage.unschedule(key, KIND)
