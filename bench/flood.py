@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import statistics
 import sys
@@ -29,9 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.running_bot import TOKEN, start_process  # noqa: E402
 from tests.fake_bot_api import FakeBotAPI  # noqa: E402
 
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 CRISIS = "I want to end it all"
 SIGNPOST = "116 123"
 
@@ -58,19 +57,10 @@ class FirstReplies:
 
 
 async def start_bot(api: FakeBotAPI, db: Path) -> asyncio.subprocess.Process:
-    env = {**os.environ, "PTB_TIMEDELTA": "1", "TELEGRAM_BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_BASE_URL": api.url, "GOODHELP_DB": str(db),
-           "GOODHELP_LOG_LEVEL": "WARNING"}
-    for name in ("TELEGRAM_MAX_PER_SECOND", "TELEGRAM_PER_CHAT_BURST", "GOODHELP_FLOWS"):
-        env.pop(name, None)  # Telegram's default limits, the shipped flows
-    args = ["-m", "bot", "--env-file", os.devnull, "run"]
-    if os.environ.get("BENCH_PROFILE"):  # where goodhelp spends its time
-        args = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"], *args]
-    calls = len(api.calls("getUpdates"))
-    proc = await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
-                                                stdin=asyncio.subprocess.DEVNULL)
-    await api.wait_for_calls("getUpdates", calls + 1, timeout=30)
-    return proc
+    # Telegram's default limits and the shipped flows, whatever this shell has set.
+    return await start_process(api, db, {"TELEGRAM_MAX_PER_SECOND": None,
+                                         "TELEGRAM_PER_CHAT_BURST": None,
+                                         "GOODHELP_FLOWS": None})
 
 
 async def measure(api: FakeBotAPI, replies: FirstReplies, first_chat: int, people: int,

@@ -33,9 +33,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.running_bot import TOKEN, start_process  # noqa: E402
 from tests.fake_bot_api import FakeBotAPI  # noqa: E402
 
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 FLOWS = ROOT / "tests" / "fixtures" / "steady_flows"  # fixed flows: comparable runs
 
 
@@ -57,21 +57,11 @@ def echo_bot(base_url: str, token: str) -> None:
 
 
 async def start(kind: str, api: FakeBotAPI, db: Path) -> asyncio.subprocess.Process:
-    env = {**os.environ, "PTB_TIMEDELTA": "1", "TELEGRAM_BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_BASE_URL": api.url, "GOODHELP_DB": str(db),
-           "GOODHELP_FLOWS": str(FLOWS), "GOODHELP_LOG_LEVEL": "WARNING",
-           "TELEGRAM_MAX_PER_SECOND": "1000000", "TELEGRAM_PER_CHAT_BURST": "1000000"}
-    if kind == "echo":
-        args = [__file__, "--echo-bot", api.base_url]
-    else:
-        args = ["-m", "bot", "--env-file", os.devnull, "run"]
-        if os.environ.get("BENCH_PROFILE"):  # where goodhelp spends its time
-            args = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"], *args]
-    calls = len(api.calls("getUpdates"))
-    proc = await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
-                                                stdin=asyncio.subprocess.DEVNULL)
-    await api.wait_for_calls("getUpdates", calls + 1, timeout=30)
-    return proc
+    # Fixed flows and no pacing, so the two kinds of bot are timed alike.
+    env = {"GOODHELP_FLOWS": str(FLOWS), "TELEGRAM_MAX_PER_SECOND": "1000000",
+           "TELEGRAM_PER_CHAT_BURST": "1000000"}
+    args = [__file__, "--echo-bot", api.base_url] if kind == "echo" else None
+    return await start_process(api, db, env, args)
 
 
 class Arrivals:
