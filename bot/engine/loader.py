@@ -12,6 +12,7 @@ from typing import Any
 from bot.engine.classify import load_classifiers
 from bot.engine.model import Consent, Flow, FlowSet, Text, Triggers
 from bot.engine.parse import Parser
+from bot.engine.placeholders import placeholder_reason
 from bot.engine.validate import check_flowset
 from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_yaml
 
@@ -231,7 +232,16 @@ def _contacts(config: dict[str, Any], folder: Path, languages: frozenset[str],
                 parser.problem(block.line_of(name), f"contact '{name}' is defined twice")
             elif text is not None:
                 found[name] = text
+                if reason := _placeholder(text):
+                    parser.problem(block.line_of(name), f"contact '{name}' is {reason}: "
+                                   "people would be sent nowhere; write your programme's "
+                                   "own (docs/safety.md, 'Your programme's details')")
     return found
+
+
+def _placeholder(text: Text) -> str | None:
+    return next((reason for variants in text.variants.values() for variant in variants
+                 if (reason := placeholder_reason(variant))), None)
 
 
 def _load_folder(folder: Path, problems: list[Problem]) -> dict[str, Any]:

@@ -39,7 +39,8 @@ class Engine:
     ``detectors`` adds, per interrupt flow name, a :class:`TextDetector` consulted when
     that flow's exact keywords do not match (the safety flow's crisis detector).
     ``crisis_flows``: the interrupt flows that are the safety net (``is_crisis``); other
-    interrupt flows (asking for a person, "why") step in too, but are not a crisis."""
+    interrupt flows (asking for a person, "why") step in too, but are not a crisis, and
+    are tried after the crisis flows (``interrupt_order``)."""
 
     def __init__(self, flows: FlowSet, actions: ActionRegistry, *,
                  detectors: Mapping[str, TextDetector] | None = None,
@@ -53,11 +54,21 @@ class Engine:
         unknown = sorted(set(detectors) - interrupts)
         if unknown:
             raise ValueError(f"detectors for flows that are not interrupt flows: {unknown}")
+        # Priority is explicit, not file order: the safety net first (a message that is
+        # both a crisis and a request for a person must get the crisis help), then the
+        # other interrupt flows by name.
+        ordered = sorted((f for f in flows.flows.values() if f.interrupt),
+                         key=lambda f: (f.name not in self.crisis_flows, f.name))
         self._interrupts = [(f, PhraseMatcher(f.triggers.keywords), detectors.get(f.name))
-                            for f in flows.flows.values() if f.interrupt]
+                            for f in ordered]
         self._keyword_flows = [(f, PhraseMatcher(f.triggers.keywords))
                                for f in flows.flows.values()
                                if f.triggers.keywords and not f.interrupt]
+
+    @property
+    def interrupt_order(self) -> tuple[str, ...]:
+        """The interrupt flows in the order a message is tried against them."""
+        return tuple(flow.name for flow, _, _ in self._interrupts)
 
     def is_crisis(self, event: Event) -> bool:
         """Whether ``event`` would start a safety-net flow (``crisis_flows``): its keywords

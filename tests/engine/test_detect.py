@@ -60,3 +60,35 @@ async def test_inside_its_own_flow_the_detector_is_not_asked(
     assert person.where == ("safety", "back")
     assert await person.say("more pills") == ["OK."]
     assert detector.asked == ["pills"]
+
+
+ASK = """\
+flow: ask
+interrupt: true
+open: true
+triggers:
+  keywords: [real person]
+steps:
+  tell:
+    end: Here is how to reach a real person.
+"""
+
+
+async def test_the_safety_net_comes_first_whatever_the_file_order(
+        make_engine: MakeEngine) -> None:
+    """Issue 9 (b): interrupt flows used to be tried in file order, so an interrupt flow
+    whose file sorts before safety.yaml ("ask.yaml") took a message that holds a crisis
+    too. The crisis flows come first, then the others by name."""
+    person = Person(make_engine({"hello": HELLO, "ask": ASK, "safety": SAFETY},
+                                detectors={"safety": Words("pills")}))
+    await person.send(Command("hello"))
+    replies = await person.say("I took the pills, can I talk to a real person")
+    assert replies[0] == "Here is where to find help."
+    assert await person.say("real person") == ["Here is how to reach a real person."]
+
+
+async def test_interrupt_priority_is_the_crisis_flows_then_names(
+        make_engine: MakeEngine) -> None:
+    engine = make_engine({"zed": ASK.replace("flow: ask", "flow: zed"), "ask": ASK,
+                          "safety": SAFETY})
+    assert engine.interrupt_order == ("safety", "ask", "zed")
