@@ -165,7 +165,8 @@ async def test_nothing_is_started_unasked_for_someone_without_consent() -> None:
 
 
 # What the consent settings allow before a yes (flows/config/system.yaml, consent.keep).
-KEPT_BEFORE_CONSENT = {"consent", "language", "consent_declined_at", "start_payload"}
+KEPT_BEFORE_CONSENT = {"consent", "language", "consent_declined_at", "start_payload",
+                       "safety_pause_until"}  # a time only: the crisis pause holds
 
 
 def rows_about(db: sqlite3.Connection, key: PersonKey) -> dict[str, object]:
