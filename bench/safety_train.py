@@ -4,8 +4,8 @@
 
 Features come from bot.safety.features (the same function run time uses); only
 features seen in at least MIN_DF training messages are kept. Training data: the
-hand-written flows/safety/training.yaml and the generated flows/safety/generated.yaml
-(python -m bench.safety_generate). Logistic regression with balanced class weights;
+hand-written flows/safety/training.yaml and training_voices.yaml, and the generated
+flows/safety/generated.yaml (python -m bench.safety_generate). Logistic regression with balanced class weights;
 liblinear is deterministic, so the same data gives the same weights. The regularisation
 C and the probability threshold are chosen together on out-of-fold predictions of
 stratified cross-validation over the hand-written messages (the generated ones are in
@@ -30,7 +30,7 @@ from bot.safety.features import features
 from bot.safety.labelled import Labelled, load_labelled
 from bot.safety.model import FORMAT
 
-MIN_DF = 3
+MIN_DF = 4
 C_CHOICES = (0.3, 1.0, 3.0)
 FOLDS = 5
 SEED = 0
@@ -38,10 +38,15 @@ FP_BUDGET = 0.08
 DIGITS = 4
 
 
+HAND_WRITTEN = ("training.yaml", "training_voices.yaml")
+
+
 def training_messages(folder: Path) -> tuple[list[Labelled], list[Labelled]]:
-    """The hand-written training set, and the generated one (empty if absent)."""
+    """The hand-written training sets (HAND_WRITTEN, those present), and the generated
+    one (empty if absent)."""
     generated = folder / "generated.yaml"
-    return (load_labelled(folder / "training.yaml"),
+    return ([m for name in HAND_WRITTEN if (folder / name).exists()
+             for m in load_labelled(folder / name)],
             load_labelled(generated) if generated.exists() else [])
 
 
@@ -133,7 +138,7 @@ def train(flows: Path) -> dict[str, object]:
     fired = [rules.is_crisis(m.text) for m in messages]
     c, threshold = choose(messages, fired, generated)
     weights, bias = fit(messages + generated, c)
-    return {"format": FORMAT, "trained_on": "flows/safety/training.yaml, generated.yaml",
+    return {"format": FORMAT, "trained_on": "flows/safety/training.yaml, training_voices.yaml, generated.yaml",
             "messages": len(messages) + len(generated), "c": c, "threshold": threshold,
             "bias": bias,
             "weights": weights}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ FORMAT = 1
 # "time zone" (answers to the bot's own questions) scored as crises. Short crisis
 # messages ("kms", "isio marw", "want to die") are the phrases' and patterns' job.
 MIN_WORDS = 3
+_SENTENCE = re.compile(r"[.!?;\n]+")
 
 
 class ModelError(Exception):
@@ -44,8 +46,19 @@ class CrisisModel:
     c: float = 1.0  # the regularisation it was trained with, to retrain alike
 
     def probability(self, text: str) -> float:
-        """How likely the model thinks ``text`` is a crisis message (0 to 1); 0 for a
-        message of fewer than MIN_WORDS words."""
+        """How likely the model thinks ``text`` is a crisis message (0 to 1): the whole
+        message or, if higher, any one sentence of it; 0 for fewer than MIN_WORDS words.
+
+        Sentences count on their own because the score of a whole message is an average
+        over its features: in "went to the shop. I've been saving my tablets. the kids
+        had pizza" the risk is buried by the everyday words around it."""
+        best = self._probability(text)
+        parts = [part for part in _SENTENCE.split(text) if part.strip()]
+        if len(parts) > 1:
+            best = max(best, *(self._probability(part) for part in parts))
+        return best
+
+    def _probability(self, text: str) -> float:
         if len(normalise(text).split()) < MIN_WORDS:
             return 0.0
         known = [self.weights[f] for f in features(text) if f in self.weights]

@@ -61,6 +61,20 @@ FRAMES = {
         "dwi ddim yn gweld dyfodol",
         "dwi'n mynd i neidio off y bont",  # English inside Welsh
     ],
+    # Issue 9: warning signs without crisis words (patterns kind warning_signs).
+    "warning signs": [
+        "the voices keep telling me I should die",
+        "something keeps saying jump",
+        "left a letter for whoever finds me",
+        "my dog will be sorted when I'm gone",
+        "writing my last letters to the kids",
+        "razor blades laid out next to me",
+        "sat in my garage with the engine on again",
+        "the car park roof is high enough",
+        "wouldn't mind if a lorry ran me over",
+        "I relapsed with a razor again",
+        "mae'r lleisiau'n dweud wrtha i am neidio",
+    ],
     "bent words": [
         "thinking about s*icide",
         "i want to diiiie",
@@ -100,6 +114,15 @@ EVERYDAY = [
     "I deserve to die of embarrassment after that",
     "I took everything in the cupboard to the charity shop",
     "alla i ddim diodde'r glaw ma dim mwy",
+    # look-alikes of the warning signs (issue 9)
+    "the voice on the radio keeps saying the road is closed",
+    "wrote a note for the cleaner, whoever comes tomorrow",
+    "my last letter to the council got no answer",
+    "the kitchen knife is out for the veg",
+    "sat in the car with the engine on waiting for the kids",
+    "went up the multi storey, the view from the top is amazing",
+    "a bus nearly hit me this morning, gave me a fright",
+    "mae'r llais bach yn dweud wrtha i am drio eto",
     "fyddai neb yn sylwi pe bawn i'n gadael yn gynnar",
 ]
 

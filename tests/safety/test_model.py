@@ -15,6 +15,7 @@ from tests.conftest import FLOWS, ROOT
 MODEL = FLOWS / "safety" / "model.json"
 TRAINING = FLOWS / "safety" / "training.yaml"
 GENERATED = FLOWS / "safety" / "generated.yaml"
+VOICES = FLOWS / "safety" / "training_voices.yaml"
 HELDOUT = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 
 
@@ -28,10 +29,13 @@ def test_the_training_set_is_big_enough_and_balanced() -> None:
 
 
 def test_no_held_out_message_is_in_the_training_set() -> None:
-    training = {m.text.casefold() for path in (TRAINING, GENERATED)
+    """Counts only: a failure must not print a held-out message (some sets are never read;
+    docs/safety.md, "How well it works")."""
+    training = {m.text.casefold() for path in (TRAINING, VOICES, GENERATED)
                 for m in load_labelled(path)}
     for path in HELDOUT:
-        assert not [m.text for m in load_labelled(path) if m.text.casefold() in training]
+        copied = sum(m.text.casefold() in training for m in load_labelled(path))
+        assert copied == 0, f"{copied} messages of {path.name} are in the training data"
 
 
 def test_the_generated_messages_are_what_the_templates_give() -> None:
@@ -89,3 +93,18 @@ def test_a_broken_model_file_is_a_problem_naming_it(tmp_path: Path) -> None:
     path.write_text("{\"format\": 99}", encoding="utf-8")
     with pytest.raises(ModelError, match=r"run python -m bench\.safety_train"):
         load_model(path)
+
+
+def test_a_crisis_sentence_inside_a_long_everyday_message_is_not_averaged_away() -> None:
+    """Issue 9: the model averaged over the whole message, so a risk in the middle of a
+    long, everyday message ("went to the shop ... the kids had pizza") scored low. Each
+    sentence now counts on its own too."""
+    from bot.safety.model import load_model
+
+    model = load_model(MODEL)
+    risk = "I have been saving my tablets for weeks and I will take them all tonight"
+    long = (f"Went to the job centre this morning and then to the shop for bread and milk. "
+            f"{risk}. The kids had pizza for tea and we watched a film together after.")
+    assert model.probability(long) >= model.probability(risk) >= model.threshold
+    assert model.probability("Went to the shop. The kids had pizza. We watched a film.") < (
+        model.threshold)
