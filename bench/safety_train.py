@@ -5,9 +5,10 @@
 Features come from bot.safety.features (the same function run time uses); only
 features seen in at least MIN_DF training messages are kept. Training data: the
 hand-written flows/safety/training.yaml and training_voices.yaml, and the generated
-flows/safety/generated.yaml (python -m bench.safety_generate). Logistic regression with balanced class weights;
-liblinear is deterministic, so the same data gives the same weights. The regularisation
-C and the probability threshold are chosen together on out-of-fold predictions of
+flows/safety/generated.yaml (python -m bench.safety_generate). Logistic regression with
+balanced class weights; liblinear is deterministic, so the same data gives the same
+weights. The regularisation C and the probability threshold are chosen together on
+out-of-fold predictions of
 stratified cross-validation over the hand-written messages (the generated ones are in
 every fold's training and never scored: one template's messages are near-copies): the
 pair that gives the detector as a whole (phrases OR patterns OR model) the highest
@@ -138,7 +139,8 @@ def train(flows: Path) -> dict[str, object]:
     fired = [rules.is_crisis(m.text) for m in messages]
     c, threshold = choose(messages, fired, generated)
     weights, bias = fit(messages + generated, c)
-    return {"format": FORMAT, "trained_on": "flows/safety/training.yaml, training_voices.yaml, generated.yaml",
+    return {"format": FORMAT,
+            "trained_on": "flows/safety/training.yaml, training_voices.yaml, generated.yaml",
             "messages": len(messages) + len(generated), "c": c, "threshold": threshold,
             "bias": bias,
             "weights": weights}

@@ -23,7 +23,8 @@ SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 # (file names). 7 and 8 were scored on first sight (0.83 / 0.02 and 0.80 / 0.00) and once
 # more after everyday purposes were added to the training data, and once more after
 # issue 9's training_voices.yaml and warning-sign patterns (0.82 / 0.02, 0.78 / 0.02);
-# their misses were never read. They are the honest measure, and the goal is not reached on them yet.
+# their misses were never read. They are the honest measure, and the goal is not reached
+# on them yet.
 UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml")
 # Measured on the shipped detector (python -m bench.safety_eval, aggregate tables only:
 # the misses of 7 and 8 are never printed), 2026-12-03 after issue 9's training_voices,
