@@ -36,7 +36,7 @@ async def test_changing_a_number_in_contacts_changes_the_signposting(tmp_path: P
     contacts.write_text(contacts.read_text().replace('"116 123"', '"0800 000 111"')
                         .replace(
         "This copy of goodhelp hasn't been given their phone number or email yet; whoever "
-        "gave you the link will know how to reach them.", "Call Jo on 029 2087 4000."))
+        "gave you the link will know how to reach them.", "Call in at the Hub and ask for Jo."))
     app = await open_app(flows, MemoryStorage(), clock=FakeClock())
     try:
         key = PersonKey("test", "contacts")
@@ -45,7 +45,7 @@ async def test_changing_a_number_in_contacts_changes_the_signposting(tmp_path: P
         assert "call 0800 000 111" in text and "116 123" not in text
         await app.conversations.handle(key, Text("/cancel"))
         person = await app.conversations.handle(key, Text("can I talk to a real person"))
-        assert "Call Jo on 029 2087 4000." in "\n".join(r.text for r in person)
+        assert "Call in at the Hub and ask for Jo." in "\n".join(r.text for r in person)
     finally:
         await app.close()
 
@@ -87,6 +87,6 @@ def test_the_shipped_programme_contact_is_honest_not_a_placeholder() -> None:
 def test_real_looking_contacts_are_not_placeholders() -> None:
     from bot.engine.placeholders import placeholder_reason
 
-    for text in ("029 2087 4000", "help@cardiffworks.org.uk", "116 123", "85258",
+    for text in ("029 2000 1234", "help@cardiffworks.org.uk", "116 123", "85258",
                  "Monday to Friday, 9am to 5pm", "the programme team", "07700 912345"):
         assert placeholder_reason(text) is None, text
