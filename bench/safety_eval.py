@@ -26,7 +26,7 @@ from bot.safety.detect import CrisisDetector, load_crisis_detector
 from bot.safety.labelled import Labelled, load_labelled
 
 HELDOUT = tuple(Path(f"tests/data/safety_heldout{n}.yaml")
-                for n in ("", "_2", "_3", "_4", "5", "6", "7", "8"))
+                for n in ("", "_2", "_3", "_4", "5", "6", "7", "8", "9", "10"))
 Rule = Callable[[int], bool]
 
 

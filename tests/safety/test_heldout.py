@@ -20,19 +20,21 @@ from tests.conftest import ROOT
 
 SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 # Sets written by an independent author that nobody has read or changed the detector for
-# (file names). 7 and 8 were scored on first sight (0.83 / 0.02 and 0.80 / 0.00) and once
-# more after everyday purposes were added to the training data, and once more after
-# issue 9's training_voices.yaml and warning-sign patterns (0.82 / 0.02, 0.78 / 0.02);
-# their misses were never read. They are the honest measure, and the goal is not reached
-# on them yet.
-UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml")
+# (file names). 7 and 8 were scored on first sight (0.83 / 0.02 and 0.80 / 0.00) and again
+# after each round of work; their misses were never read. 9 and 10, by a third independent
+# author, were first scored on the detector of 250412b (0.63 / 0.02 and 0.73 / 0.03), then
+# on issue 9's second round (0.70 / 0.02 and 0.77 / 0.03), aggregate figures only. They
+# are the honest measure, and the goal is not reached on them yet.
+UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml",
+                           "safety_heldout9.yaml", "safety_heldout10.yaml")
 # Measured on the shipped detector (python -m bench.safety_eval, aggregate tables only:
 # the misses of 7 and 8 are never printed), 2026-12-03 after issue 9's training_voices,
 # warning-sign patterns and sentence scoring; each floor a little under today's figure.
 FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.89, 0.05),
           "safety_heldout_3.yaml": (0.95, 0.11), "safety_heldout_4.yaml": (0.95, 0.09),
           "safety_heldout5.yaml": (0.96, 0.06), "safety_heldout6.yaml": (0.99, 0.01),
-          "safety_heldout7.yaml": (0.81, 0.02), "safety_heldout8.yaml": (0.77, 0.02)}
+          "safety_heldout7.yaml": (0.81, 0.02), "safety_heldout8.yaml": (0.77, 0.02),
+          "safety_heldout9.yaml": (0.69, 0.02), "safety_heldout10.yaml": (0.76, 0.04)}
 
 
 def rates(detector: CrisisDetector, messages: list[Labelled]) -> tuple[float, float]:
@@ -67,8 +69,8 @@ def test_the_goal_holds_on_the_seen_sets(detector: CrisisDetector) -> None:
     assert recall >= 0.95 and false_positives <= 0.10, (recall, false_positives)
 
 
-@pytest.mark.xfail(strict=True, reason="recall on the independent unseen sets 7 and 8 is "
-                   "about 0.80 (goal 0.95); see docs/safety.md, Detection")
+@pytest.mark.xfail(strict=True, reason="recall on the independent unseen sets 7-10 is "
+                   "0.70-0.82 (goal 0.95); see docs/safety.md, Detection")
 def test_the_goal_on_unseen_sets(detector: CrisisDetector) -> None:
     """The honest measure: the independent sets nobody tuned for."""
     unseen = [m for path in SETS if path.name in UNSEEN for m in load_labelled(path)]
