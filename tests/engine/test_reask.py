@@ -67,3 +67,33 @@ def test_the_terminal_shows_options_already_listed_in_the_text_once(tmp_path: Pa
     chat.show([Reply("Which one?\n1. Good\n2. Hard", options=options),
                Reply("Which one?", options=options)])
     assert stdout.getvalue().count("1. Good") == 2  # once in each reply
+
+
+AGE = """\
+flow: age
+triggers:
+  commands: [age]
+steps:
+  ask_age:
+    ask: How old are you?
+    into: age
+    validate: {number: true}
+  done:
+    end: "Thanks ({age})."
+"""
+
+ASK_HELP = """\
+  invalid_ask_again: "[again] {question}"
+  invalid_ask_stop: ["[ask stop one]", "[ask stop two]"]
+"""
+
+
+async def test_a_free_text_question_helps_more_each_time_too(make_engine: MakeEngine) -> None:
+    """Before: every miss at an ask got the same line, however many times (issue 11)."""
+    person = Person(make_engine({"age": AGE}, system_extra=ASK_HELP))
+    await person.send(Command("age"))
+    assert await person.say("banana") == [msg("not_a_number")]
+    assert await person.say("banana") == [f"{msg('not_a_number')}\n[again] How old are you?"]
+    later = [await person.say("banana") for _ in range(2)]
+    assert sorted(r[0] for r in later) == ["[ask stop one]", "[ask stop two]"]
+    assert await person.say("42") == ["Thanks (42)."]
