@@ -54,8 +54,8 @@ async def confidence_change(ctx: ActionContext) -> ActionResult:
     today = as_int(ctx.state.vars.get(name), None)
     if today is None:
         return ActionResult(outcome="none")
-    earlier = [r.value for r in await ctx.reader.ratings(COMPARE_WITH + 1)
-               if r.at < ctx.now][:COMPARE_WITH]  # the rating of this turn is not "earlier"
+    # The stored ones: this turn's own rating is written when the turn is committed.
+    earlier = [r.value for r in await ctx.reader.ratings(COMPARE_WITH)]
     if not earlier:
         last = as_int(ctx.state.vars.get("last_confidence"), None)
         earlier = [last] if last is not None else []

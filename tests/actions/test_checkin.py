@@ -80,9 +80,3 @@ async def test_seven_then_one_is_a_drop_and_a_slow_slide_is_seen_against_the_las
     result = await confidence_change(make_ctx(vars={"checkin_confidence": 6}, person=slide))
     assert result.outcome == "up"
 
-
-async def test_the_rating_of_this_very_turn_is_not_compared_with_itself(make_ctx: MakeCtx) -> None:
-    person = FakePerson()
-    person.rate(3, NOW)
-    result = await confidence_change(make_ctx(vars={"checkin_confidence": 3}, person=person))
-    assert result.outcome == "first"
