@@ -332,6 +332,8 @@ class StepRunner:
             return
         # A time or a time zone that none of the options offer is the answer itself.
         value = typed_time(text, options, words) or typed_zone(text, options)
+        if value is None and step.free and len(text.strip()) >= 2:
+            value = text.strip()  # the person answered in words (``free: true``)
         if value is not None and step.into and step.next:
             self.set_vars({step.into: value})
             await self.continue_after(step, step.next)

@@ -97,3 +97,39 @@ async def test_a_free_text_question_helps_more_each_time_too(make_engine: MakeEn
     later = [await person.say("banana") for _ in range(2)]
     assert sorted(r[0] for r in later) == ["[ask stop one]", "[ask stop two]"]
     assert await person.say("42") == ["Thanks (42)."]
+
+
+ASKING = """\
+flow: nudge
+triggers:
+  commands: [nudge]
+steps:
+  offer:
+    choose: "What's one small thing that could come next? Or would you like a check-in?"
+    into: reply
+    free: true
+    options:
+      - label: Yes, check in
+        value: "yes"
+        next: yes
+      - label: Not now
+        value: later
+        next: later
+    next: heard
+  heard:
+    end: "Heard: {reply}."
+  yes:
+    end: Checking in.
+  later:
+    end: Later.
+"""
+
+
+async def test_a_choice_that_asks_in_words_takes_a_typed_answer(make_engine: MakeEngine) -> None:
+    """Before: a check-in asking "What's one small thing that could come next?" rejected
+    the answer typed to it (issue 11)."""
+    person = Person(make_engine({"nudge": ASKING}))
+    await person.send(Command("nudge"))
+    assert await person.say("Ring my sister") == ["Heard: Ring my sister."]
+    await person.send(Command("nudge"))
+    assert await person.say("not now") == ["Later."]  # an option is still an option
