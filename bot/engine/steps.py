@@ -380,7 +380,8 @@ class StepRunner:
                 and "invalid_ask_again" in messages):
             # A second miss: the same help, then the question itself again (issue 11).
             question = render.text(step.text, key=f"{step.id}.again")
-            again = render.text(messages["invalid_ask_again"], extra={**extra, "question": question})
+            again = render.text(messages["invalid_ask_again"],
+                                extra={**extra, "question": question})
             message = f"{message}\n{again}"
         if isinstance(step, Choose):
             options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
