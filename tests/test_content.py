@@ -62,7 +62,10 @@ def test_enough_stories_for_every_theme() -> None:
     stories = load("stories")["stories"]
     assert len(stories) >= 12
     for theme in known_themes():
-        assert any(theme in s["themes"] for s in stories), f"no story about {theme}"
+        for language in ("en", "cy"):  # issue 11: six per theme, in each language
+            told = [s for s in stories if theme in s["themes"]
+                    and s["text"].get(language) and s["who"].get(language)]
+            assert len(told) >= 6, f"{len(told)} stories about {theme} in {language}"
 
 
 def test_enough_opportunities_for_every_theme() -> None:

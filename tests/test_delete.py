@@ -60,6 +60,7 @@ async def test_after_delete_no_text_of_the_person_is_in_the_file_or_wal(tmp_path
     try:
         sam = Person(app, KEY)
         await sam.agree(NAME)
+        await sam.say("not now")  # what matters is asked in /purpose below
         await sam.press("UK (London)")
         await sam.press("Morning (9am)")
         await sam.press("Yes, let's talk")

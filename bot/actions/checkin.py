@@ -1,8 +1,9 @@
 """Mechanisms for the confidence check-in (flows/checkin.yaml).
 
 ``recall_win`` finds a recent win to play back in the person's own words (achieving);
-``confidence_change`` compares today's 1-10 rating with the last one, so the flow can
-reflect it and a scheduler can read ``last_confidence``.
+``confidence_change`` compares today's 1-10 rating with the last ones, whichever flow
+took them, so the flow can name a rise or a drop honestly (issue 11) and a scheduler can
+read ``last_confidence``.
 """
 
 from __future__ import annotations
@@ -34,30 +35,48 @@ async def recall_win(ctx: ActionContext) -> ActionResult:
                         outcome="found")
 
 
-async def confidence_change(ctx: ActionContext) -> ActionResult:
-    """Compare ``checkin_confidence`` with ``last_confidence``, then make it the last.
+DROP_POINTS = 3    # this far below the last rating (or the mean of the last few) is a drop
+COMPARE_WITH = 3   # "the last ones": the mean of this many earlier ratings
 
-    Sets ``previous_confidence`` (the one before, or cleared), ``last_confidence`` and
-    ``last_confidence_at``. Outcomes: ``first``, ``up``, ``same``, ``down``; ``none``
-    when there is no number to compare.
+
+async def confidence_change(ctx: ActionContext) -> ActionResult:
+    """Compare today's rating with the person's last ones, from any flow, then make it the last.
+
+    Args: ``value``, the variable holding today's rating (default ``checkin_confidence``).
+    The earlier ratings are the stored ones (a win's rating counts like a check-in's), or
+    ``last_confidence`` when none is stored. Sets ``previous_confidence`` (the one before,
+    or cleared), ``confidence_drop`` (points down, when down), ``last_confidence`` and
+    ``last_confidence_at``. Outcomes: ``first``, ``up``, ``same``, ``down`` (a point or
+    two), ``drop`` (three or more below the last one or the mean of the last few, as 7
+    then 1); ``none`` when there is no number to compare.
     """
-    today = as_int(ctx.state.vars.get("checkin_confidence"), None)
+    name = str(ctx.args.get("value") or "checkin_confidence")
+    today = as_int(ctx.state.vars.get(name), None)
     if today is None:
         return ActionResult(outcome="none")
-    before = as_int(ctx.state.vars.get("last_confidence"), None)
+    # The stored ones: this turn's own rating is written when the turn is committed.
+    earlier = [r.value for r in await ctx.reader.ratings(COMPARE_WITH)]
+    if not earlier:
+        last = as_int(ctx.state.vars.get("last_confidence"), None)
+        earlier = [last] if last is not None else []
     values: dict[str, object] = {"last_confidence": today,
                                  "last_confidence_at": ctx.now.isoformat()}
-    if before is None:
-        return ActionResult(vars=values, clear=("previous_confidence",), outcome="first")
+    if not earlier:
+        return ActionResult(vars=values, clear=("previous_confidence", "confidence_drop"),
+                            outcome="first")
+    before = earlier[0]
     values["previous_confidence"] = before
-    outcome = "up" if today > before else "down" if today < before else "same"
-    return ActionResult(vars=values, outcome=outcome)
-
+    fall = max(before - today, sum(earlier) / len(earlier) - today)
+    if today >= before:
+        outcome = "up" if today > before else "same"
+        return ActionResult(vars=values, clear=("confidence_drop",), outcome=outcome)
+    values["confidence_drop"] = before - today
+    return ActionResult(vars=values, outcome="drop" if fall >= DROP_POINTS else "down")
 
 
 def register(registry: ActionRegistry) -> None:
     registry.register("recall_win", provides=("recalled_win", "recalled_win_id"),
                       outcomes=("found", "none"))(recall_win)
     registry.register("confidence_change", provides=(
-        "previous_confidence", "last_confidence", "last_confidence_at"),
-        outcomes=("first", "up", "same", "down", "none"))(confidence_change)
+        "previous_confidence", "last_confidence", "last_confidence_at", "confidence_drop"),
+        outcomes=("first", "up", "same", "down", "drop", "none"))(confidence_change)

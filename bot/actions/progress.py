@@ -203,7 +203,7 @@ async def show_progress(ctx: ActionContext) -> ActionResult:
     ``period_today`` / ``period_days`` / ``period_weeks`` ({count}); ``confidence_one`` /
     ``confidence_change`` ({first} {last}); chart words ``chart_wins_daily``,
     ``chart_wins_weekly``, ``chart_confidence``, ``caption``.
-    Outcomes: ``shown``, ``empty``.
+    Outcomes: ``shown``, ``fell`` (shown, after a fall in confidence), ``empty``.
     """
     progress = await gather(ctx)
     if progress.empty:
@@ -214,10 +214,18 @@ async def show_progress(ctx: ActionContext) -> ActionResult:
     png = await asyncio.to_thread(draw_chart, progress, labels)
     image = Attachment("image", "progress.png", png, caption=ctx.text("caption"))
     return ActionResult(replies=[Reply(summary(ctx, progress), attachment=image)],
-                        outcome="shown")
+                        outcome="fell" if fell(progress) else "shown")
 
+
+def fell(progress: Progress) -> bool:
+    """Confidence ends lower than it started, or the latest rating is well below the one
+    before: no "see how far you've come" then (issue 11: said after 7 to 1)."""
+    values = [value for _, value in progress.ratings]
+    if len(values) < 2:
+        return False
+    return values[-1] < values[0] or values[-1] <= values[-2] - 2
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("show_progress", outcomes=("empty", "shown"))(show_progress)
+    registry.register("show_progress", outcomes=("empty", "shown", "fell"))(show_progress)
 

@@ -57,7 +57,34 @@ async def read_time(ctx: ActionContext) -> ActionResult:
     return ActionResult(vars={"parsed_time": value}, outcome="ok")
 
 
+def _minutes(value: object) -> int | None:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value or ""))
+    return int(match[1]) * 60 + int(match[2]) if match else None
+
+
+def in_quiet_hours(time: object, start: object, end: object) -> bool:
+    """Whether "HH:MM" falls in the quiet hours from ``start`` to ``end`` (which may run
+    past midnight, 21:00 to 08:00); False when any of them is not a time."""
+    at, begin, until = _minutes(time), _minutes(start), _minutes(end)
+    if at is None or begin is None or until is None or begin == until:
+        return False
+    return begin <= at < until if begin < until else at >= begin or at < until
+
+
+async def quiet_clash(ctx: ActionContext) -> ActionResult:
+    """Whether the check-in time falls in the quiet hours, so check-ins would never come
+    at the time the person chose (issue 11). Args ``time``, ``start``, ``end``, default
+    the person's ``checkin_time``, ``quiet_start`` and ``quiet_end``. Outcomes: ``clash``,
+    ``ok``."""
+    vars = ctx.state.vars
+    time = ctx.text("time") or vars.get("checkin_time")
+    start = ctx.text("start") or vars.get("quiet_start")
+    end = ctx.text("end") or vars.get("quiet_end")
+    return ActionResult(outcome="clash" if in_quiet_hours(time, start, end) else "ok")
+
+
 def register(registry: ActionRegistry) -> None:
+    registry.register("quiet_clash", outcomes=("clash", "ok"))(quiet_clash)
     registry.register("check_timezone", provides=("timezone",),
                       outcomes=("ok", "unknown"))(check_timezone)
     registry.register("read_time", provides=("parsed_time",), outcomes=("ok", "unknown"))(

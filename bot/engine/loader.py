@@ -12,7 +12,7 @@ from typing import Any
 from bot.engine.classify import load_classifiers
 from bot.engine.model import Consent, Flow, FlowSet, Text, Triggers
 from bot.engine.parse import Parser
-from bot.engine.placeholders import placeholder_reason
+from bot.engine.placeholders import find_placeholders, placeholder_reason
 from bot.engine.validate import check_flowset
 from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_yaml
 
@@ -68,6 +68,7 @@ def load_flows(root: Path | str, *, known_actions: dict[str, frozenset[str]] | N
     contacts = _contacts(config, root / "config", frozenset(languages), problems)
     flowset = FlowSet(flows, messages, languages, default_language, content, config, consent,
                       classifiers, contacts)
+    problems.extend(_placeholders(root, flow_files, content, config))
     # Check the graph even when some files failed, so one run lists every problem; but only
     # in files that read cleanly, and not what a failed file might have provided.
     failed = {problem.file for problem in problems}
@@ -242,6 +243,22 @@ def _contacts(config: dict[str, Any], folder: Path, languages: frozenset[str],
 def _placeholder(text: Text) -> str | None:
     return next((reason for variants in text.variants.values() for variant in variants
                  if (reason := placeholder_reason(variant))), None)
+
+
+def _placeholders(root: Path, flow_files: list[Path], content: dict[str, Any],
+                  config: dict[str, Any]) -> list[Problem]:
+    """Placeholder text anywhere a person could read it: flows, content, system messages."""
+    found: list[Problem] = []
+    for path in flow_files:
+        try:
+            found.extend(find_placeholders(load_yaml(path), str(path)))
+        except YamlError:
+            pass  # already reported when the flow was read
+    for stem, document in content.items():
+        found.extend(find_placeholders(document, str(root / "content" / f"{stem}.yaml")))
+    if "system" in config:
+        found.extend(find_placeholders(config["system"], str(root / "config" / "system.yaml")))
+    return found
 
 
 def _load_folder(folder: Path, problems: list[Problem]) -> dict[str, Any]:

@@ -90,6 +90,9 @@ class Choose(Step):
     invalid: Text | None = None
     # Classifier name -> step, for typed text that is none of the options.
     on: Mapping[str, str] = field(default_factory=dict)
+    # Typed text that is none of the options (nor a classifier's) is the answer itself:
+    # for a message that asks something in words as well as offering buttons.
+    free: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from bot.engine.yamlsource import LineDict, LineList, Problem, line_of
 STEP_KINDS: dict[str, frozenset[str]] = {
     "say": frozenset({"next"}),
     "ask": frozenset({"into", "validate", "invalid", "on", "next"}),
-    "choose": frozenset({"options", "into", "invalid", "on", "next"}),
+    "choose": frozenset({"options", "into", "invalid", "on", "next", "free"}),
     "branch": frozenset({"otherwise", "next"}),
     "set": frozenset({"clear", "next"}),
     "record": frozenset({"fields", "next"}),
@@ -258,7 +258,11 @@ class Parser:
         into = self.name(raw["into"], raw.line_of("into"), "into") if "into" in raw else None
         invalid = self._invalid(raw, where)
         on = self._on(raw, where)
-        return (Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid, on)
+        free = raw.get("free") is True
+        if free and (into is None or nxt is None):
+            self.problem(raw.line_of("free"), f"{where}: 'free: true' needs 'into' and 'next', "
+                         "where a typed answer goes")
+        return (Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid, on, free)
                 if text else None)
 
     def _branch(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:

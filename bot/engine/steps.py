@@ -332,6 +332,8 @@ class StepRunner:
             return
         # A time or a time zone that none of the options offer is the answer itself.
         value = typed_time(text, options, words) or typed_zone(text, options)
+        if value is None and step.free and len(text.strip()) >= 2:
+            value = text.strip()  # the person answered in words (``free: true``)
         if value is not None and step.into and step.next:
             self.set_vars({step.into: value})
             await self.continue_after(step, step.next)
@@ -365,12 +367,22 @@ class StepRunner:
             key = "invalid_choice_list" if self.state.retries == 2 else "invalid_choice_stop"
             if key in messages:
                 problem = key
-        if problem.startswith("invalid_choice_"):
+        if isinstance(step, Ask) and self.state.retries >= 3 and "invalid_ask_stop" in messages:
+            # A third unclear answer to a free-text question: a way out, in changing words.
+            problem = "invalid_ask_stop"
+        if problem.startswith(("invalid_choice_", "invalid_ask_")):
             message = render.text(messages[problem], key=f"msg.{problem}", extra=extra)
         elif step.invalid is not None and problem not in ("empty", "too_long"):
             message = render.text(step.invalid, extra=extra)
         else:
             message = render.text(messages[problem], extra=extra)
+        if (isinstance(step, Ask) and self.state.retries == 2
+                and "invalid_ask_again" in messages):
+            # A second miss: the same help, then the question itself again (issue 11).
+            question = render.text(step.text, key=f"{step.id}.again")
+            again = render.text(messages["invalid_ask_again"],
+                                extra={**extra, "question": question})
+            message = f"{message}\n{again}"
         if isinstance(step, Choose):
             options = tuple(Option(render.text(o.label), i) for i, o in enumerate(step.options))
             if problem == "invalid_choice_list":  # numbered in the text too, for typing

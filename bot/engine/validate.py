@@ -27,7 +27,7 @@ from bot.engine.yamlsource import Problem
 
 BUILTIN_COMMANDS = frozenset({"cancel"})
 # Filled in when a question is asked again, for messages and `invalid:` texts.
-REASK_VARIABLES = frozenset({"min", "max", "max_length", "length"})
+REASK_VARIABLES = frozenset({"min", "max", "max_length", "length", "question"})
 # Variables the engine itself provides to every template and condition.
 BUILTIN_VARIABLES = frozenset({
     "now", "today", "language", "purpose_ref", "start_payload", "answer",

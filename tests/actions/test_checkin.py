@@ -38,7 +38,8 @@ async def test_recent_days_comes_from_args(make_ctx: MakeCtx) -> None:
 
 async def test_confidence_change_outcomes(make_ctx: MakeCtx) -> None:
     cases: list[tuple[object, object, str]] = [
-        (None, 5, "first"), (4, 6, "up"), (6, 6, "same"), (8, 3, "down"), ("7", "9", "up")]
+        (None, 5, "first"), (4, 6, "up"), (6, 6, "same"), (8, 6, "down"), (8, 3, "drop"),
+        ("7", "9", "up")]
     for before, today, outcome in cases:
         result = await confidence_change(make_ctx(vars={"last_confidence": before,
                                                         "checkin_confidence": today}))
@@ -52,3 +53,30 @@ async def test_confidence_change_outcomes(make_ctx: MakeCtx) -> None:
 async def test_confidence_change_without_a_number(make_ctx: MakeCtx) -> None:
     result = await confidence_change(make_ctx(vars={"checkin_confidence": "skip"}))
     assert result.outcome == "none" and not result.vars
+
+
+async def test_a_win_rating_counts_as_the_last_one_whatever_flow_took_it(
+        make_ctx: MakeCtx) -> None:
+    """Before: a win rated 7 then a check-in rated 2 got "I've noted 2 out of 10", as if first."""
+    person = FakePerson()
+    person.rate(7, NOW - timedelta(hours=2))  # from /win: no last_confidence var was set
+    result = await confidence_change(make_ctx(vars={"checkin_confidence": 2}, person=person))
+    assert result.outcome == "drop"
+    assert result.vars["previous_confidence"] == 7 and result.vars["confidence_drop"] == 5
+
+
+async def test_seven_then_one_is_a_drop_and_a_slow_slide_is_seen_against_the_last_few(
+        make_ctx: MakeCtx) -> None:
+    person = FakePerson()
+    person.rate(7, NOW - timedelta(days=1))
+    result = await confidence_change(make_ctx({"value": "win_confidence"},
+                                              vars={"win_confidence": "1"}, person=person))
+    assert result.outcome == "drop"
+    slide = FakePerson()
+    for days, value in ((3, 8), (2, 7), (1, 5)):
+        slide.rate(value, NOW - timedelta(days=days))
+    result = await confidence_change(make_ctx(vars={"checkin_confidence": 3}, person=slide))
+    assert result.outcome == "drop"  # two below the last, but 3.7 below the mean of three
+    result = await confidence_change(make_ctx(vars={"checkin_confidence": 6}, person=slide))
+    assert result.outcome == "up"
+

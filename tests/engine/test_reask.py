@@ -67,3 +67,69 @@ def test_the_terminal_shows_options_already_listed_in_the_text_once(tmp_path: Pa
     chat.show([Reply("Which one?\n1. Good\n2. Hard", options=options),
                Reply("Which one?", options=options)])
     assert stdout.getvalue().count("1. Good") == 2  # once in each reply
+
+
+AGE = """\
+flow: age
+triggers:
+  commands: [age]
+steps:
+  ask_age:
+    ask: How old are you?
+    into: age
+    validate: {number: true}
+  done:
+    end: "Thanks ({age})."
+"""
+
+ASK_HELP = """\
+  invalid_ask_again: "[again] {question}"
+  invalid_ask_stop: ["[ask stop one]", "[ask stop two]"]
+"""
+
+
+async def test_a_free_text_question_helps_more_each_time_too(make_engine: MakeEngine) -> None:
+    """Before: every miss at an ask got the same line, however many times (issue 11)."""
+    person = Person(make_engine({"age": AGE}, system_extra=ASK_HELP))
+    await person.send(Command("age"))
+    assert await person.say("banana") == [msg("not_a_number")]
+    assert await person.say("banana") == [f"{msg('not_a_number')}\n[again] How old are you?"]
+    later = [await person.say("banana") for _ in range(2)]
+    assert sorted(r[0] for r in later) == ["[ask stop one]", "[ask stop two]"]
+    assert await person.say("42") == ["Thanks (42)."]
+
+
+ASKING = """\
+flow: nudge
+triggers:
+  commands: [nudge]
+steps:
+  offer:
+    choose: "What's one small thing that could come next? Or would you like a check-in?"
+    into: reply
+    free: true
+    options:
+      - label: Yes, check in
+        value: "yes"
+        next: yes
+      - label: Not now
+        value: later
+        next: later
+    next: heard
+  heard:
+    end: "Heard: {reply}."
+  yes:
+    end: Checking in.
+  later:
+    end: Later.
+"""
+
+
+async def test_a_choice_that_asks_in_words_takes_a_typed_answer(make_engine: MakeEngine) -> None:
+    """Before: a check-in asking "What's one small thing that could come next?" rejected
+    the answer typed to it (issue 11)."""
+    person = Person(make_engine({"nudge": ASKING}))
+    await person.send(Command("nudge"))
+    assert await person.say("Ring my sister") == ["Heard: Ring my sister."]
+    await person.send(Command("nudge"))
+    assert await person.say("not now") == ["Later."]  # an option is still an option
