@@ -41,6 +41,8 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything the bot reads from its environment, read once and passed to whoever needs it."""
+
     db_path: Path
     flows_path: Path
     files_path: Path
@@ -55,6 +57,7 @@ class Settings:
 
     @classmethod
     def load(cls, environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
+        """Settings from ``environ`` over the optional .env file; ConfigError if one is wrong."""
         merged = {**(read_env_file(env_file) if env_file else {}), **environ}
 
         def get(name: str, default: str | None = None) -> str | None:

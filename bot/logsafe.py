@@ -94,6 +94,7 @@ class RedactTokens(logging.Filter):
     """Last line of defence on our handler: blank secrets and token shapes, tracebacks too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Blank secrets in the message and traceback; never drops a record."""
         _redact_record(record)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -139,6 +140,7 @@ def load_log_key(configured: str | None, db_path: Path) -> bytes:
 
 
 def configure_logging(level: str = "INFO") -> None:
+    """Set up logging once for the process: one handler that redacts, chatty libraries quiet."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactTokens())

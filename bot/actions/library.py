@@ -66,6 +66,7 @@ async def active_theme(ctx: ActionContext) -> str:
 # ---- checking content files -------------------------------------------------------------
 
 def check_themes(raw: Any, file: str) -> list[Problem]:
+    """Problems in themes.yaml (no table, a name empty or without English), by line."""
     problems: list[Problem] = []
     table = raw.get("themes") if isinstance(raw, Mapping) else None
     if not isinstance(table, Mapping) or not table:

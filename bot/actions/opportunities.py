@@ -83,6 +83,7 @@ def _flag(value: object) -> bool:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let flows call ``offer_opportunities``, declaring what it sets and returns."""
     registry.register("offer_opportunities",
                       provides=("opportunities_theme", "opportunities_offset"),
                       outcomes=("no_theme", "more", "all_shown"))(offer_opportunities)

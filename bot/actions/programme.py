@@ -22,6 +22,7 @@ async def programme_summary(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let the /programme flow call ``programme_summary``, declaring its variables."""
     registry.register("programme_summary", provides=(
         "programme_weeks", "programme_joined", "programme_active", "programme_retained",
         "programme_confidence", "programme_change", "programme_paired"),

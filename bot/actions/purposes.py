@@ -56,6 +56,7 @@ async def activate_purpose(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let flows list and switch purposes, declaring what each action sets and returns."""
     registry.register("list_purposes", provides=(CHOICES,),
                       outcomes=("none", "one", "many"))(list_purposes)
     registry.register("activate_purpose", provides=(

@@ -25,6 +25,7 @@ async def safety_pause(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let the safety flow call ``safety_pause``, declaring the variables it sets."""
     registry.register("safety_pause",
                       provides=("safety_pause_until", "safety_can_return"),
                       outcomes=())(safety_pause)

@@ -63,5 +63,6 @@ async def offer_story(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let flows call ``offer_story``, declaring what it sets and returns for validation."""
     registry.register("offer_story", provides=("stories_shown",), outcomes=("none", "shown"))(
         offer_story)

@@ -37,5 +37,6 @@ async def was_interrupted(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Let flows call ``raise_alert`` and ``was_interrupted``, declaring outcomes for validation."""
     registry.register("raise_alert", outcomes=())(raise_alert)
     registry.register("was_interrupted", outcomes=("interrupted", "none"))(was_interrupted)

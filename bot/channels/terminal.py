@@ -42,6 +42,8 @@ def parse_line(line: str) -> Event:
 
 
 class TerminalChat:
+    """A chat in a terminal on the caller's streams: for trying the bot, and for tests."""
+
     def __init__(self, handle: Handle, *, person: str, stdin: TextIO, stdout: TextIO,
                  files_dir: Path, prompt: str = "you> ") -> None:
         self.handle = handle
@@ -52,6 +54,7 @@ class TerminalChat:
         self.prompt = prompt
 
     def write(self, text: str) -> None:
+        """Print at once (flushed), so the prompt shows before the program waits for input."""
         self.stdout.write(text)
         self.stdout.flush()
 
@@ -65,6 +68,7 @@ class TerminalChat:
             await asyncio.to_thread(shutil.rmtree, self.folder_of(key.external_id), True)
 
     def show(self, replies: list[Reply]) -> None:
+        """Print replies with their choices numbered; files are saved and their place named."""
         for reply in replies:
             if not reply.text and reply.attachment is not None:
                 self._save(reply)  # a file alone: its caption is the message
@@ -91,6 +95,7 @@ class TerminalChat:
         self.write(f"goodhelp> {caption}(saved to {path})\n")
 
     async def read_line(self) -> str | None:
+        """The next typed line, or None at end of input; read in a thread, not blocking the bot."""
         line = await asyncio.to_thread(self.stdin.readline)
         return line if line else None
 
@@ -99,6 +104,7 @@ class TerminalChat:
         self.show(await self.handle(PersonKey("terminal", self.person), Reshow()))
 
     async def run(self) -> None:
+        """Chat until ``:quit`` or end of input; ``:as NAME`` switches person."""
         self.write(f"goodhelp chat as '{visible(self.person)}'. Type /start to begin, "
                    ":as NAME to be someone else, :quit to leave.\n")
         await self.pick_up()

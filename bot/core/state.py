@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Position:
+    """A place in a flow: the step to go back to when an interrupting flow ends."""
+
     flow: str
     step: str
 
@@ -40,16 +42,19 @@ class ConversationState:
 
     @property
     def position(self) -> Position | None:
+        """Where the person is now, or None when they are in no flow."""
         if self.flow is None or self.step is None:
             return None
         return Position(self.flow, self.step)
 
     def with_vars(self, **changes: Any) -> ConversationState:
+        """A copy with some of the person's data added or replaced; this one is untouched."""
         merged = dict(self.vars)
         merged.update(changes)
         return replace(self, vars=merged)
 
     def to_json(self) -> str:
+        """The compact text the storage keeps; ``from_json`` reads it back unchanged."""
         return json.dumps(
             {
                 "flow": self.flow,
@@ -68,6 +73,7 @@ class ConversationState:
 
     @classmethod
     def from_json(cls, text: str) -> ConversationState:
+        """Rebuild a stored state; fields missing from older rows take their defaults."""
         raw = json.loads(text)
         return cls(
             flow=raw.get("flow"),

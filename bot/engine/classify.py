@@ -40,6 +40,7 @@ class TextClassifier:
     unless: PhraseMatcher | None = None
 
     def matches(self, text: str) -> bool:
+        """Whether the message is of this kind; any ``unless`` phrase in it cancels the match."""
         normalised = normalise(text)
         if not normalised or (self.unless is not None and self.unless.matches(normalised)):
             return False

@@ -15,6 +15,7 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
+    """The form messages and phrases are compared in: case-folded, no apostrophes, single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("’", "'").replace("'", "")
     return _NON_WORD.sub(" ", text).strip()
@@ -40,4 +41,5 @@ class PhraseMatcher:
                                     + r")(?: |$)") if wanted else None)
 
     def matches(self, normalised_text: str) -> bool:
+        """Whether any phrase occurs as whole words in text already passed through normalise."""
         return self._pattern is not None and self._pattern.search(normalised_text) is not None

@@ -60,6 +60,7 @@ class Renderer:
 
     def text(self, text: Text, key: str | None = None,
              extra: Mapping[str, Any] | None = None) -> str:
+        """Flow text for this person: their language, a fresh variant, their variables filled in."""
         variants = text.for_language(self.language, self.fallback)
         variables = {**self.variables, **extra} if extra else self.variables
         return fill(self.choose_variant(variants, key), variables).strip()

@@ -34,6 +34,7 @@ class LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
     def line_of(self, key: str) -> int:
+        """The line to name in a problem about ``key``: its own, or the mapping's if absent."""
         return self.key_lines.get(key, self.line)
 
 
@@ -137,4 +138,5 @@ def _yaml_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 
 def line_of(value: Any, default: int = 1) -> int:
+    """The line to name in a problem about any parsed value; ``default`` for plain scalars."""
     return int(getattr(value, "line", default) or default)

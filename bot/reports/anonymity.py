@@ -35,10 +35,12 @@ class Shown:
 
     @property
     def hidden(self) -> bool:
+        """Whether the true count is withheld, so a chart draws a gap instead."""
         return self.value is None
 
 
 def is_small(n: int) -> bool:
+    """Whether a count is too small to show (1 to 7); zero gives nothing away."""
     return 0 < n < SMALL
 
 

@@ -45,6 +45,8 @@ class DemoRefused(Exception):
 
 @dataclass
 class DemoPerson:
+    """A synthetic person of one kind, with when they join and how (or whether) they leave."""
+
     key: PersonKey
     kind: str
     joins: int  # day number
@@ -55,6 +57,7 @@ class DemoPerson:
     gone: bool = False
 
     def confidence(self, day: int, rng: random.Random) -> int:
+        """The 1-10 rating they would give on ``day``, following their kind's curve with noise."""
         weeks = max(0, day - self.joins) / 7
         base = {"rising": 4 + 0.4 * weeks, "flat": 5.0, "own_rhythm": 5 + 0.2 * weeks,
                 "dipping": 5 + 0.4 * weeks - (0.9 * (weeks - 6) if weeks > 6 else 0),

@@ -33,6 +33,7 @@ NOT_SUMMED = {"active"}  # the same person is active in many weeks: no total
 
 def weekly_grid(weeks: list[str], weekly: dict[str, dict[str, int]],
                 columns: tuple[tuple[str, str], ...]) -> Protected:
+    """Weekly counts (a row a week, a column a measure) protected with column totals."""
     grid = [[weekly.get(m, {}).get(w, 0) for m, _ in columns] for w in weeks]
     return suppress_grid(grid, row_totals=False, column_totals=True)
 
@@ -52,6 +53,7 @@ def _weekly_table(slug: str, title: str, weeks: list[str], weekly: dict[str, dic
 
 
 def engagement_section(weeks: list[str], weekly: dict[str, dict[str, int]]) -> Section:
+    """Week-by-week joining, activity, wins and check-ins, as a table and two charts."""
     table, cells = _weekly_table(
         "weekly", "Week by week", weeks, weekly, WEEKLY_COLUMNS,
         "Active: answered at least one question that week. A check-in is answered when "
@@ -127,6 +129,7 @@ def _part(part: int, whole: int, cell: Shown) -> str:
 
 
 def stepdown_section(tenure: list[TenureWeek]) -> Section:
+    """Scheduled messages per person by week since joining, to show the step-down working."""
     rows = []
     values: list[float | None] = []
     for t in tenure:
@@ -151,6 +154,7 @@ def stepdown_section(tenure: list[TenureWeek]) -> Section:
 
 
 def dropoff_section(steps: list[StepCount]) -> Section:
+    """How often each question was asked and left unanswered, to find where people stop."""
     rows = []
     for s in sorted(steps, key=lambda s: (s.flow, -s.views, s.step)):
         left = max(0, s.views - s.answers)
@@ -170,6 +174,7 @@ def dropoff_section(steps: list[StepCount]) -> Section:
 
 
 def care_section(weeks: list[str], weekly: dict[str, dict[str, int]]) -> Section:
+    """Pauses, opt-outs, deletions and safety signposts week by week: leaving, and help shown."""
     table, _ = _weekly_table(
         "care", "Pauses, opt-outs, deletions and safety signposts", weeks, weekly,
         CARE_COLUMNS,
@@ -182,6 +187,7 @@ def care_section(weeks: list[str], weekly: dict[str, dict[str, int]]) -> Section
 
 
 def content_section(content: list[ContentCount]) -> Section:
+    """How often stories and opportunities were shown, by the theme they matched."""
     themes = sorted({c.theme for c in content})
     kinds = (("story", "Stories"), ("opportunities", "Opportunities"))
     found = {(c.kind, c.theme): c.shown for c in content}

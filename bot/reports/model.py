@@ -22,6 +22,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Series:
+    """One line or set of bars in a chart; a None value is drawn as a gap."""
+
     label: str
     values: tuple[float | None, ...]  # None: hidden or not yet known, drawn as a gap
 
@@ -41,6 +43,8 @@ class Chart:
 
 @dataclass(frozen=True)
 class Section:
+    """One part of the report, with its own heading, introduction, tables and charts."""
+
     slug: str
     title: str
     intro: str
@@ -50,6 +54,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
+    """The whole staff report, which the HTML page and the CSV files both render."""
+
     title: str
     start: date  # the first Monday
     end: date  # the last day covered
@@ -60,7 +66,9 @@ class Report:
     demo: bool = False
 
     def tables(self) -> list[Table]:
+        """Every table of every section, in page order, for the CSV files."""
         return [t for s in self.sections for t in s.tables]
 
     def charts(self) -> list[Chart]:
+        """Every chart of every section, in page order, so their values can be checked at once."""
         return [c for s in self.sections for c in s.charts]

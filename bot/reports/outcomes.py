@@ -13,6 +13,7 @@ NOT_ENOUGH_YET = "not enough people yet to say"
 
 
 def confidence_section(data: Confidence) -> tuple[Section, PairedChange | None]:
+    """The paired confidence change and who it counts; the change also goes to the summary."""
     change = paired_change(data.pairs)
     who = Table("confidence_people", "Who the confidence figures include",
                 ("People", "Count"), (
@@ -67,6 +68,7 @@ def _with_share(n: int, whole: int, cell: Shown) -> str:
 
 
 def variants_section(variants: list[VariantCount]) -> Section:
+    """For steps with several wordings, what followed each: answers and wins within 7 days."""
     rows = []
     for (flow, step), group in groupby(sorted(variants, key=lambda v: (v.flow, v.step,
                                                                        v.variant)),

@@ -102,6 +102,7 @@ def _table(table: Table) -> str:
 
 
 def write_html(report: Report, path: Path) -> None:
+    """Save the report as one self-contained HTML file at ``path``."""
     path.write_text(html_page(report), encoding="utf-8")
 
 

@@ -34,6 +34,7 @@ class Headline:
 def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str],
              cohorts: list[JoinCohort], end_week: str, tenure: list[TenureWeek],
              steps: list[StepCount], change: PairedChange | None, paired_n: int) -> Headline:
+    """Work out the protected headline figures once, for both the staff page and /programme."""
     joined = sum(weekly.get("new", {}).get(w, 0) for w in week_list)
     active = [weekly.get("active", {}).get(w, 0) for w in week_list]
     busy = [a for a in active if a]

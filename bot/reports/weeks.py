@@ -8,6 +8,7 @@ DEFAULT_WEEKS = 26
 
 
 def monday(day: date) -> date:
+    """The Monday that starts ``day``'s week, so every date falls into one report week."""
     return day - timedelta(days=day.weekday())
 
 
@@ -39,5 +40,6 @@ def label(week: str) -> str:
 
 
 def short(week: str) -> str:
+    """"30 Nov": a week's label short enough for a chart axis."""
     day = date.fromisoformat(week)
     return f"{day.day} {day.strftime('%b')}"

@@ -20,6 +20,8 @@ SOURCES = ("achieving", "witnessing", "encouragement", "positive_association")
 
 @dataclass(frozen=True)
 class Item:
+    """One piece of encouragement, with what it needs from the person and the themes it suits."""
+
     id: str
     source: str
     text: Any  # a string, a list of variants or a mapping of language to either
@@ -28,6 +30,7 @@ class Item:
 
 
 def items(content: Mapping[str, Any]) -> list[Item]:
+    """Every item in the content file, source by source, for choosing among."""
     found = []
     for source in SOURCES:
         for raw in (content.get("sources") or {}).get(source) or []:

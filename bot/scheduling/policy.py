@@ -22,12 +22,16 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class SupportLevel:
+    """One check-in rhythm a person can be on; ``every_days`` None means only when they ask."""
+
     name: str
     every_days: int | None  # None: no scheduled check-ins ("only when I ask")
 
 
 @dataclass(frozen=True)
 class Policy:
+    """The step-down rules as data: levels from most support to least, and the thresholds."""
+
     levels: tuple[SupportLevel, ...]
     start_level: str
     lowest_automatic: str
@@ -40,6 +44,7 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Policy:
+        """Check and convert parsed policy.yaml; PolicyError names what is missing or malformed."""
         try:
             levels = tuple(SupportLevel(str(lv["name"]),
                                         int(lv["every_days"]) if lv.get("every_days") else None)
@@ -65,18 +70,22 @@ class Policy:
 
     @classmethod
     def load(cls, path: Path) -> Policy:
+        """Read and check the policy file at ``path`` (PolicyError if it is not usable)."""
         return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def index(self, name: str) -> int:
+        """A level's place from most support (0) down; an unknown name counts as the start level."""
         for i, level in enumerate(self.levels):
             if level.name == name:
                 return i
         return self.index(self.start_level)
 
     def every_days(self, name: str) -> int | None:
+        """Days between scheduled check-ins at this level; None when only on request."""
         return self.levels[self.index(name)].every_days
 
     def more_support(self, name: str) -> str:
+        """One level up towards more frequent check-ins, staying put at the top."""
         return self.levels[max(0, self.index(name) - 1)].name
 
     def less_support(self, name: str) -> str:
@@ -97,6 +106,8 @@ class Signals:
 
 @dataclass(frozen=True)
 class Decision:
+    """What :func:`decide` concluded, with the reason and ratings a message can tell the person."""
+
     level: str
     reason: str  # start, chosen, rising, dip, asked, quiet, steady
     ask_still_want: bool = False
@@ -106,6 +117,7 @@ class Decision:
     to_rating: int | None = None
 
     def changed_from(self, level: str) -> bool:
+        """Whether acting on this decision moves the person off ``level``."""
         return self.level != level
 
 

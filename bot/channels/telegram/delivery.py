@@ -55,6 +55,7 @@ _HARMLESS = ("message is not modified", "message to edit not found")
 
 
 def retry_seconds(exc: RetryAfter) -> float:
+    """How long a 429 asks us to wait, in seconds, whichever form PTB stored it in."""
     # Read the stored timedelta: the public attribute warns (PTB 22.2+) unless
     # PTB_TIMEDELTA is set, and is an int or a timedelta depending on it.
     value: Any = getattr(exc, "_retry_after", None)
@@ -73,6 +74,8 @@ class DeliveryFailed(Exception):
 
 
 class Outbox:
+    """Every Bot API call that reaches a person goes through here: limits, retries, accounting."""
+
     def __init__(
         self,
         bot: Bot,

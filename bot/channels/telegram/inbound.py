@@ -19,6 +19,8 @@ MAX_PENDING = 10  # per person; a quick typist or a pasted list has a handful at
 
 
 class Admission(Enum):
+    """What to do with one inbound message under the per-person limit."""
+
     ADMIT = "admit"
     ADMIT_URGENT = "admit_urgent"  # a crisis message from someone over the limit
     DROP = "drop"  # dropped; the notice was already sent in this run
@@ -35,6 +37,7 @@ class InboundLimit:
         self.dropped = 0
 
     def admit(self, chat_id: int, *, crisis: bool = False) -> Admission:
+        """Count a new message in, or say to drop it; a crisis message is always let in."""
         pending = self._pending.get(chat_id, 0)
         if pending < self.max_pending or crisis:
             self._pending[chat_id] = pending + 1
@@ -55,6 +58,7 @@ class InboundLimit:
             self._noticed.discard(chat_id)
 
     def pending(self, chat_id: int) -> int:
+        """Messages from the chat still waiting for their replies, to tell a flood early."""
         return self._pending.get(chat_id, 0)
 
     def __len__(self) -> int:

@@ -47,6 +47,7 @@ class Window:
         return max(0.0, self.done[excess - 1] + self.span - now)
 
     def finish(self, at: float) -> None:
+        """A send ended at ``at``: count it in the window from then, and wake a waiter."""
         self.in_flight -= 1
         self.done.append(at)
         if len(self.done) > self.limit:
@@ -81,6 +82,7 @@ class Bucket:
         return None if self.in_flight else wait
 
     def finish(self, at: float) -> None:
+        """A send ended at ``at``: it spends its interval from then, and wakes a waiter."""
         self.in_flight -= 1
         self.tat = max(self.tat, at) + self.interval
         self.freed.set()
@@ -90,6 +92,7 @@ class Bucket:
         self.tat = max(self.tat, until + self.tolerance)
 
     def idle(self, now: float) -> bool:
+        """Whether the bucket is full again with nothing in flight, so it can be forgotten."""
         return not self.in_flight and self.tat <= now
 
 
@@ -114,6 +117,7 @@ class Limiter:
 
     @asynccontextmanager
     async def slot(self, chat_id: int | None) -> AsyncIterator[None]:
+        """Wait until the overall and the chat's limits both allow a send; hold it meanwhile."""
         windows: list[Window | Bucket] = [self.global_window]
         if chat_id is not None:
             windows.insert(0, self._chat(chat_id))

@@ -30,6 +30,8 @@ def _number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class TelegramOptions:
+    """The checked Telegram settings the channel starts with: token, server, limits, webhook."""
+
     token: str
     server: str = DEFAULT_SERVER  # the Bot API server's root, without /bot<token>
     per_second: int = 30  # overall sends per second
@@ -42,14 +44,17 @@ class TelegramOptions:
 
     @property
     def base_url(self) -> str:
+        """The Bot API root in the form PTB's ApplicationBuilder wants (it adds the token)."""
         return f"{self.server}/bot"
 
     @property
     def base_file_url(self) -> str:
+        """The file download root in the form PTB's ApplicationBuilder wants."""
         return f"{self.server}/file/bot"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramOptions:
+        """Check the settings; TelegramSetupError says, in one line, what to fix."""
         token = settings.telegram_token
         if not token:
             raise TelegramSetupError(

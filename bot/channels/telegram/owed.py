@@ -44,6 +44,7 @@ MAX_BACKOFF = 300.0
 
 
 def utc_now() -> datetime:
+    """The wall clock the outbox rows are compared with; tests pass their own."""
     return datetime.now(UTC)
 
 
@@ -92,6 +93,7 @@ class OwedSender:
         self.held.pop(chat_id, None)
 
     async def postpone(self, chat_id: int, failed: DeliveryFailed, attempt: int) -> None:
+        """Keep the chat's owed replies for later (Telegram's wait, or a growing backoff)."""
         wait = failed.retry_after or min(self.backoff * 2 ** attempt, MAX_BACKOFF)
         log.info("owed replies wait %.0fs (reason=%s)", wait, failed.reason)
         self.held[chat_id] = asyncio.get_running_loop().time() + wait
@@ -114,12 +116,14 @@ class Redelivery:
         sender.wake = self.wake_in
 
     def wake_in(self, seconds: float) -> None:
+        """Make ``run`` look again within ``seconds``, when postponed replies fall due."""
         loop = asyncio.get_running_loop()
         # A little late rather than early: the rows are compared with the wall clock.
         self._deadline = min(self._deadline, loop.time() + seconds + 0.05)
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Send owed replies as they fall due, until ``stop`` is set; a failed look is retried."""
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             self._deadline = loop.time() + self.idle

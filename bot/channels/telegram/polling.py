@@ -42,6 +42,8 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"
 
 
 class Poller:
+    """Fetches updates and confirms each only once its turn has committed (crash safety)."""
+
     def __init__(self, bot: Bot, sequencer: Sequencer, accept: Callable[[Update], None], *,
                  timeout: int = 25, screen: Callable[[dict[str, Any]], bool] | None = None
                  ) -> None:
@@ -63,6 +65,7 @@ class Poller:
         return self.highest + 1 if self.highest >= 0 else None
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Poll and hand in new updates until ``stop``; bad tokens and conflicts raise."""
         failures = 0
         while not stop.is_set():
             offset = self.offset()

@@ -28,6 +28,7 @@ _DATA = re.compile(r"v1:(\d{1,9}):(\d{1,3})")
 
 
 def encode_choice(prompt: int, index: int) -> str:
+    """The callback data for a button, in the form ``decode_choice`` accepts back."""
     return f"v1:{prompt}:{index}"
 
 
@@ -54,6 +55,7 @@ class Outgoing:
 
     @property
     def has_keyboard(self) -> bool:
+        """Whether this send carries buttons, so it becomes the chat's current question."""
         return self.keyboard is not None
 
 

@@ -27,6 +27,8 @@ Job = Callable[[], Awaitable[None]]
 
 
 class Sequencer:
+    """Runs each chat's jobs in arrival order, different chats at once."""
+
     def __init__(self, max_active: int = 64) -> None:
         # Chats whose turns run at once. More is slower, not faster: httpx's pool does
         # O(n) work per request for n in flight, and a turn is mostly waiting on HTTP.

@@ -52,6 +52,7 @@ class Inbound:
 
 
 def parse_text(text: str) -> Event:
+    """A typed message as the engine sees it: a command with its argument, or text."""
     match = _COMMAND.match(text.strip())
     if match:
         return Command(match.group(1).lower(), (match.group(2) or "").strip())
@@ -59,6 +60,7 @@ def parse_text(text: str) -> Event:
 
 
 def message_event(message: Message) -> Event | None:
+    """The event for a private message, or None for a service message with nothing to answer."""
     if message.text is not None:
         return parse_text(message.text)
     for kind in UNSUPPORTED_KINDS:
@@ -68,6 +70,7 @@ def message_event(message: Message) -> Event | None:
 
 
 def route(update: Update) -> Inbound:
+    """Decide what one update asks of us, without acting on it."""
     query = update.callback_query
     if query is not None:
         message = query.message
