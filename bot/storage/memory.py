@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.schedule import EMPTY, ScheduleState, join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
@@ -70,7 +71,8 @@ class _Scheduled:
 class _Person:
     id: int
     created_at: str
-    state_json: str = ""
+    state_json: str = ""  # without the scheduling state, as SQLite's conversation_state
+    schedule: ScheduleState = EMPTY  # as SQLite's schedules row
     purposes: dict[str, _Purpose] = field(default_factory=dict)
     achievements: list[_Achievement] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
@@ -115,7 +117,11 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         """The person's state, or None if they have never written."""
         self._check_open()
         person = self._people.get(key)
-        return ConversationState.from_json(person.state_json) if person else None
+        return self._state(person) if person else None
+
+    @staticmethod
+    def _state(person: _Person) -> ConversationState:
+        return join(ConversationState.from_json(person.state_json), person.schedule)
 
     async def commit_turn(self, write: TurnWrite) -> None:
         """Apply the turn at once, with SQLite's rules for purposes."""
@@ -125,6 +131,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         if person is None:
             person = self._people[turn.key] = _Person(next(self._ids), turn.at)
         person.state_json = turn.state_json
+        person.schedule = turn.schedule
         person.updated_at = turn.at
         plan = rows.plan_purposes((person.id, change) for change in turn.purposes)
         for _, keep in plan.keep_active:
@@ -170,7 +177,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         return PersonExport(
             key=key,
             created_at=rows.from_text(person.created_at),
-            state=ConversationState.from_json(person.state_json),
+            state=self._state(person),
             purposes=await self.purposes(key),
             achievements=await self.achievements(key),
             ratings=await self.ratings(key),

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.keys import PersonKey
 from bot.core.records import Achievement, Alert, FlowEvent, Purpose, Rating
+from bot.core.schedule import EMPTY, ScheduleState, join, split
 from bot.core.stored import AchievementRow, AlertRow, PurposeRow, RatingRow
 from bot.storage.base import StorageError, TurnWrite
 
@@ -66,6 +67,10 @@ class PreparedTurn:
     events: tuple[EventValues, ...]
     owed: tuple[tuple[str, str], ...] = ()  # (ref, payload) for the outbox, in order
     alerts: tuple[AlertValues, ...] = ()
+    # The scheduling state (migration 0008), kept out of ``state_json``, and the state as
+    # a later load joins it back, for the state cache.
+    schedule: ScheduleState = EMPTY
+    joined_json: str = ""
 
 
 def prepare(write: TurnWrite, now: datetime,
@@ -77,7 +82,9 @@ def prepare(write: TurnWrite, now: datetime,
     events: list[EventValues] = []
     alerts: list[AlertValues] = []
     try:
-        state_json = write.state.to_json()
+        rest, schedule = split(write.state)
+        state_json = rest.to_json()
+        joined_json = join(rest, schedule).to_json()
         for record in write.records:
             if isinstance(record, Achievement):
                 confidence = None if record.confidence is None else int(record.confidence)
@@ -124,6 +131,8 @@ def prepare(write: TurnWrite, now: datetime,
         events=tuple(events),
         owed=owed,
         alerts=tuple(alerts),
+        schedule=schedule,
+        joined_json=joined_json,
     )
 
 

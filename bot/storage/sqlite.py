@@ -15,11 +15,12 @@ import aiosqlite
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.lru import LRU
+from bot.core.schedule import join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
-from bot.storage import opening, rows
+from bot.storage import opening, rows, schedule_rows
 from bot.storage.base import StorageError, TurnWrite
-from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.outbox import SQLiteOutboxMixin
 from bot.storage.reachability import SQLiteReachabilityMixin
@@ -48,10 +49,17 @@ _ALERTS = (
     f"WHERE person_id = {_PERSON} ORDER BY created_at, id"
 )
 _STATE = (
-    "SELECT p.created_at, s.state_json FROM people p "
+    f"SELECT p.created_at, s.state_json, {schedule_rows.SELECT} FROM people p "
     "LEFT JOIN conversation_state s ON s.person_id = p.id "
+    "LEFT JOIN schedules sc ON sc.person_id = p.id "
     "WHERE p.channel = ? AND p.external_id = ?"
 )
+
+
+def _joined(found: sqlite3.Row) -> str:
+    """The state JSON as the engine sees it: the scheduling columns joined back in."""
+    state = ConversationState.from_json(found[1])
+    return join(state, schedule_rows.decode(found[2:])).to_json()
 
 
 class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMixin):
@@ -182,7 +190,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
             if cached is None:
                 if not found or found[0][1] is None:
                     return None
-                cached = found[0][1]
+                cached = _joined(found[0])
                 # Only cache what no commit could have overtaken during the read.
                 if writer.epoch == epoch and not writer.is_pending(key):
                     self._states.put(key, cached)
@@ -219,11 +227,12 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
                 raise opening.classify(exc, self.path) from exc
         if not found:
             return None
-        created_at, state_json = found[0]
+        created_at, state_json = found[0][:2]
         return PersonExport(
             key=key,
             created_at=rows.from_text(created_at),
-            state=ConversationState.from_json(state_json) if state_json else ConversationState(),
+            state=(ConversationState.from_json(_joined(found[0])) if state_json
+                   else ConversationState()),
             purposes=[rows.purpose_row(r) for r in purposes],
             achievements=[rows.achievement_row(r) for r in achievements],
             ratings=[rows.rating_row(r) for r in ratings],
