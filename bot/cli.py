@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_alerts(args, settings))
         if args.command == "run":
             return cmd_run(args, settings)
+        if args.command == "demo-data":
+            from bot import demo
+
+            return demo.run(args, settings.flows_path)
         from bot.reports import commands as report_commands
 
         if args.command in report_commands.COMMANDS:

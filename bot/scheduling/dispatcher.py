@@ -22,7 +22,7 @@ from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.records import Rating
 from bot.core.schedule import ScheduleState, from_vars
-from bot.engine.events import Command, Event, Reply, Start
+from bot.engine.events import Event, Reply, Start
 from bot.engine.runner import Outcome
 from bot.logsafe import describe
 from bot.scheduling.planning import (
@@ -150,7 +150,7 @@ class Dispatcher:
                 await self.storage.reschedule(row.id, now + self.retry)
                 return "busy"  # never interrupt a conversation in progress
             # An unanswered check-in or a conversation left days ago: close it quietly.
-            await self.conversations.handle(key, Command("cancel"))
+            await self.conversations.close_open_flow(key, reason=f"scheduled:{row.kind}")
         start = Start(self.flow, reason=f"scheduled:{row.kind}")
         replies = await self.conversations.handle(key, start)
         after = await self.conversations.state_of(key)
