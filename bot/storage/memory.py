@@ -19,7 +19,7 @@ from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
 from bot.storage.memory_schedule import MemoryScheduleMixin
 from bot.storage.outbox import MemoryOutboxMixin, _Owed
-from bot.storage.reachability import MemoryReachabilityMixin
+from bot.storage.reachability import MemoryReachability
 
 if TYPE_CHECKING:
     from bot.storage.reports_memory import MemoryReportSource
@@ -83,7 +83,7 @@ class _Person:
     owed: list[_Owed] = field(default_factory=list)
 
 
-class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMixin):
+class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
     def __init__(self, *, clock: Clock | None = None) -> None:
@@ -94,6 +94,21 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         # As SQLite's deletions table (migration 0007): (week, demo) -> people who erased
         # themselves after consenting.
         self.deletions: dict[tuple[str, bool], int] = {}
+        self._reachability = MemoryReachability(self._person_id, self._clock)
+
+    def _person_id(self, key: PersonKey) -> int | None:
+        person = self._people.get(key)
+        return None if person is None else person.id
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
+        """Mark (False) or clear (True) a person who blocked the bot."""
+        self._check_open()
+        return await self._reachability.set_reachable(key, reachable)
+
+    async def is_reachable(self, key: PersonKey) -> bool:
+        """False only for a known person marked unreachable."""
+        self._check_open()
+        return await self._reachability.is_reachable(key)
 
     async def open(self) -> None:
         """Nothing to check or migrate; marks the storage usable."""

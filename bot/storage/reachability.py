@@ -1,5 +1,6 @@
 """Who can be reached (migration 0004): a person who blocked the bot is unreachable until
-they write again. Mixed into SQLiteStorage and MemoryStorage.
+they write again. Each backend holds one of these small objects and hands the two
+calls to it (composed, not mixed in: each says in its constructor what it needs).
 
 The channel marks it (Forbidden on a send, or Telegram's "blocked" notice) and clears it
 when the person writes; the scheduler asks ``is_reachable`` before sending. Unknown
@@ -8,15 +9,17 @@ people are reachable: there is nothing to hold against them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.storage.rows import to_text
 
-if TYPE_CHECKING:
-    from bot.storage.memory import _Person
+InTransaction = Callable[[Callable[[aiosqlite.Connection], Awaitable[bool]]], Awaitable[bool]]
+Read = Callable[[str, tuple[object, ...]], Awaitable[list[sqlite3.Row]]]
 
 _SET = (
     "UPDATE people SET unreachable_since = ? WHERE channel = ? AND external_id = ? "
@@ -29,11 +32,14 @@ _CLEAR = (
 _GET = "SELECT unreachable_since FROM people WHERE channel = ? AND external_id = ?"
 
 
-class SQLiteReachabilityMixin:
-    """Needs ``_in_transaction`` (its own short write transactions) and ``_clock``."""
+class SQLiteReachability:
+    """Marks in a short write transaction of their own (``in_transaction``); the question
+    is a plain read on the read connection (``read``): it never waits for a writer."""
 
-    _clock: Any
-    _in_transaction: Any
+    def __init__(self, in_transaction: InTransaction, read: Read, clock: Clock) -> None:
+        self._in_transaction = in_transaction
+        self._read = read
+        self._clock = clock
 
     async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
         """Mark or clear; True if anything changed (an unknown person changes nothing)."""
@@ -46,50 +52,39 @@ class SQLiteReachabilityMixin:
                 cursor = await conn.execute(_SET, (to_text(self._clock.now()), *params))
             return bool(cursor.rowcount)
 
-        changed: bool = await self._in_transaction(work)
-        return changed
+        return await self._in_transaction(work)
 
     async def is_reachable(self, key: PersonKey) -> bool:
-        async def work(conn: aiosqlite.Connection) -> bool:
-            found = list(await conn.execute_fetchall(_GET, (key.channel, key.external_id)))
-            return not found or found[0][0] is None
-
-        reachable: bool = await self._in_transaction(work)
-        return reachable
+        """False only for a known person marked unreachable."""
+        found = await self._read(_GET, (key.channel, key.external_id))
+        return not found or found[0][0] is None
 
 
-class MemoryReachabilityMixin:
-    """Needs ``_people`` and ``_check_open``; marks are tied to the person's id, so a
-    deleted and re-created person starts reachable, as SQLite's cascade gives."""
+class MemoryReachability:
+    """Marks tied to the person's id, so a deleted and re-created person starts
+    reachable, as SQLite's cascade gives. ``person_id(key)`` is None for an unknown one."""
 
-    _people: dict[PersonKey, _Person]
-    _clock: Any
-
-    def _check_open(self) -> None: ...
-
-    def _marks(self) -> dict[PersonKey, tuple[int, str]]:
-        marks: dict[PersonKey, tuple[int, str]] | None = self.__dict__.get("_unreachable")
-        if marks is None:
-            marks = self.__dict__["_unreachable"] = {}
-        return marks
+    def __init__(self, person_id: Callable[[PersonKey], int | None], clock: Clock) -> None:
+        self._person_id = person_id
+        self._clock = clock
+        self._marks: dict[PersonKey, tuple[int, str]] = {}
 
     async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
-        self._check_open()
-        person = self._people.get(key)
-        if person is None:
+        """Mark or clear; True if anything changed (an unknown person changes nothing)."""
+        person_id = self._person_id(key)
+        if person_id is None:
             return False
-        marks = self._marks()
-        marked = key in marks and marks[key][0] == person.id
+        marked = key in self._marks and self._marks[key][0] == person_id
         if reachable:
-            marks.pop(key, None)
+            self._marks.pop(key, None)
             return marked
         if marked:
             return False
-        marks[key] = (person.id, to_text(self._clock.now()))
+        self._marks[key] = (person_id, to_text(self._clock.now()))
         return True
 
     async def is_reachable(self, key: PersonKey) -> bool:
-        self._check_open()
-        person = self._people.get(key)
-        mark = self._marks().get(key)
-        return person is None or mark is None or mark[0] != person.id
+        """False only for a known person marked unreachable."""
+        person_id = self._person_id(key)
+        mark = self._marks.get(key)
+        return person_id is None or mark is None or mark[0] != person_id

@@ -23,7 +23,7 @@ from bot.storage import opening, rows, schedule_rows
 from bot.storage.base import StorageError, TurnWrite
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.outbox import SQLiteOutboxMixin
-from bot.storage.reachability import SQLiteReachabilityMixin
+from bot.storage.reachability import SQLiteReachability
 from bot.storage.sqlite_schedule import SQLiteScheduleMixin
 from bot.storage.writer import GroupWriter
 
@@ -62,7 +62,7 @@ def _joined(found: sqlite3.Row) -> str:
     return join(state, schedule_rows.decode(found[2:])).to_json()
 
 
-class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMixin):
+class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before
@@ -94,6 +94,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
         self._lock_fd: int | None = None
         # Export reads several tables in one snapshot; other reads must not run inside it.
         self._read_lock = asyncio.Lock()
+        self._reachability = SQLiteReachability(self._in_transaction, self._read, self._clock)
 
     async def open(self) -> None:
         """Check the file, take the process lock, verify integrity, migrate, start writing.
@@ -239,6 +240,14 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
             events=[rows.event_dict(r) for r in events],
             alerts=[rows.alert_row(r) for r in alerts],
         )
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
+        """Mark (False) or clear (True) a person who blocked the bot (migration 0004)."""
+        return await self._reachability.set_reachable(key, reachable)
+
+    async def is_reachable(self, key: PersonKey) -> bool:
+        """False only for a known person marked unreachable; a read, never a write lock."""
+        return await self._reachability.is_reachable(key)
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
         """Newest first (ties: last written first)."""
