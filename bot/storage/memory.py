@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
@@ -24,12 +24,40 @@ from bot.storage.reachability import MemoryReachability
 if TYPE_CHECKING:
     from bot.storage.reports_memory import MemoryReportSource
 
-# Rows as SQLite's SELECTs return them, so the same decoders apply:
-# achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
-# context), events (id, name, flow, step, at).
-_Achievement = tuple[int, str, str, str | None, int | None, int]
-_Rating = tuple[int, int, str, str]
-_Event = tuple[int, str, str, str, str]
+# The memory backend's own rows, named. Their fields are in the order of SQLite's SELECTs
+# so the shared decoders in rows.py read both; times are the same ISO text.
+
+
+class _Achievement(NamedTuple):
+    id: int
+    text: str
+    at: str
+    purpose_ref: str | None
+    confidence: int | None
+    prompted: int
+
+
+class _Rating(NamedTuple):
+    id: int
+    value: int
+    at: str
+    context: str
+
+
+class _Event(NamedTuple):
+    id: int
+    name: str
+    flow: str
+    step: str
+    at: str
+
+
+class _Alert(NamedTuple):
+    id: int
+    reason: str
+    shared_json: str
+    created_at: str
+    handled_at: str | None
 
 
 @dataclass
@@ -77,7 +105,7 @@ class _Person:
     achievements: list[_Achievement] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
     events: list[_Event] = field(default_factory=list)
-    alerts: list[tuple[int, str, str, str, str | None]] = field(default_factory=list)
+    alerts: list[_Alert] = field(default_factory=list)
     updated_at: str = ""
     scheduled: list[_Scheduled] = field(default_factory=list)
     owed: list[_Owed] = field(default_factory=list)
@@ -164,14 +192,14 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
                 old.updated_at = updated_at
         for text, purpose_ref, confidence, prompted, at in turn.achievements:
             person.achievements.append(
-                (next(self._ids), text, at, purpose_ref, confidence, prompted)
+                _Achievement(next(self._ids), text, at, purpose_ref, confidence, prompted)
             )
         for value, context, at in turn.ratings:
-            person.ratings.append((next(self._ids), value, at, context))
+            person.ratings.append(_Rating(next(self._ids), value, at, context))
         for name, flow, step, at in turn.events:
-            person.events.append((next(self._ids), name, flow, step, at))
+            person.events.append(_Event(next(self._ids), name, flow, step, at))
         for reason, shared_json, at in turn.alerts:
-            person.alerts.append((next(self._ids), reason, shared_json, at, None))
+            person.alerts.append(_Alert(next(self._ids), reason, shared_json, at, None))
 
     async def delete_person(self, key: PersonKey) -> bool:
         """Forget the person. True if there was anything."""
@@ -197,9 +225,10 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
             achievements=await self.achievements(key),
             ratings=await self.ratings(key),
             events=[
-                rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e[4], e[0]))
+                rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e.at, e.id))
             ],
-            alerts=[rows.alert_row(a) for a in sorted(person.alerts, key=lambda a: (a[3], a[0]))],
+            alerts=[rows.alert_row(a)
+                    for a in sorted(person.alerts, key=lambda a: (a.created_at, a.id))],
         )
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
