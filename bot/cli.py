@@ -175,7 +175,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from bot.storage.alerts import mark_handled, open_alerts
+    from bot.storage.sqlite.alerts import mark_handled, open_alerts
 
     path = args.db or settings.db_path
     if args.done is not None:

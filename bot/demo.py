@@ -215,8 +215,8 @@ async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed:
     """Fill ``db`` with demo people; return a one-line summary. DemoRefused if the
     database has real people and ``mix`` is False."""
     from bot.app import open_app
-    from bot.storage.reports_sqlite import SQLiteReportSource
     from bot.storage.sqlite import SQLiteStorage
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
     rng = random.Random(seed)
     clock = FakeClock(start_of(days, today))

@@ -163,6 +163,35 @@ def test_a_cycle_is_named(tmp_path: Path) -> None:
     assert cycles(root) == [["actions", "scheduling", "app", "actions"]]
 
 
+BACKENDS = ("sqlite", "memory")  # bot/storage/<name>/: one folder per backend
+
+
+def backend_imports(root: Path = BOT) -> list[str]:
+    """Imports of one storage backend from another, as file:line: module."""
+    out = []
+    for backend in BACKENDS:
+        for path in sorted((root / "storage" / backend).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                for name in names:
+                    parts = name.split(".")
+                    if parts[:2] == ["bot", "storage"] and len(parts) > 2 \
+                            and parts[2] in BACKENDS and parts[2] != backend:
+                        out.append(f"{path.relative_to(root.parent)}:{node.lineno}: {name}")
+    return out
+
+
+def test_storage_backends_do_not_import_each_other() -> None:
+    """A backend is one folder: what two share is in bot/storage/ (base.py, rows.py)."""
+    found = backend_imports()
+    assert not found, "a backend imports another:\n" + "\n".join(found)
+
+
 def test_every_allowed_exception_still_happens_and_gives_a_reason() -> None:
     present = {(e.source, e.target) for e in edges()}
     for edge, reason in ALLOWED.items():

@@ -144,6 +144,8 @@ def changes(old: ScheduleState, new: ScheduleState) -> dict[str, Any]:
 
 def split(state: ConversationState) -> tuple[ConversationState, ScheduleState]:
     """The conversation state without the scheduling variables, and those, typed."""
+    if not any(k in FIELDS for k in state.vars):
+        return state, EMPTY  # before consent, and in most tests: nothing to take out
     rest = {k: v for k, v in state.vars.items() if k not in FIELDS}
     return replace(state, vars=rest), from_vars(state.vars)
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, db_path: Path, flows_path: Path) -> int:
 
 
 async def _report(args: argparse.Namespace, db: Path) -> int:
-    from bot.storage.reports_sqlite import SQLiteReportSource
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
     try:
         start, end = window(args.start, args.end, datetime.now(UTC).date())

@@ -17,12 +17,12 @@ from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
-from bot.storage.memory_schedule import MemoryScheduleMixin
-from bot.storage.outbox import MemoryOutboxMixin, _Owed
-from bot.storage.reachability import MemoryReachability
+from bot.storage.memory.outbox import MemoryOutboxMixin, _Owed
+from bot.storage.memory.reachability import MemoryReachability
+from bot.storage.memory.schedule import MemoryScheduleMixin
 
 if TYPE_CHECKING:
-    from bot.storage.reports_memory import MemoryReportSource
+    from bot.storage.memory.reports import MemoryReportSource
 
 # The memory backend's own rows, named. Their fields are in the order of SQLite's SELECTs
 # so the shared decoders in rows.py read both; times are the same ISO text.
@@ -152,7 +152,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
 
     def report_source(self) -> MemoryReportSource:
         """Anonymous aggregates over these people, for staff reports and /programme."""
-        from bot.storage.reports_memory import MemoryReportSource
+        from bot.storage.memory.reports import MemoryReportSource
 
         return MemoryReportSource(self)
 

@@ -19,16 +19,17 @@ from bot.core.lru import LRU
 from bot.core.schedule import join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
-from bot.storage import opening, rows, schedule_rows
+from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
-from bot.storage.outbox import SQLiteOutboxMixin
-from bot.storage.reachability import SQLiteReachability
-from bot.storage.sqlite_schedule import SQLiteScheduleMixin
-from bot.storage.writer import GroupWriter
+from bot.storage.sqlite import opening, schedule_rows
+from bot.storage.sqlite.outbox import SQLiteOutboxMixin
+from bot.storage.sqlite.reachability import SQLiteReachability
+from bot.storage.sqlite.schedule import SQLiteScheduleMixin
+from bot.storage.sqlite.writer import GroupWriter
 
 if TYPE_CHECKING:
-    from bot.storage.reports_sqlite import SQLiteReportSource
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _ACHIEVEMENTS = (
@@ -162,7 +163,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
     def report_source(self) -> SQLiteReportSource:
         """Anonymous aggregates over this file (its own read-only connection), for staff
         reports and /programme. Open it before use and close it after."""
-        from bot.storage.reports_sqlite import SQLiteReportSource
+        from bot.storage.sqlite.reports import SQLiteReportSource
 
         return SQLiteReportSource(self.path)
 

@@ -19,10 +19,10 @@ import aiosqlite
 from bot.core.keys import PersonKey
 from bot.core.lru import LRU
 from bot.core.schedule import EMPTY
-from bot.storage import schedule_rows
 from bot.storage.base import StorageError
 from bot.storage.rows import PreparedTurn, plan_purposes
-from bot.storage.writer_sql import (
+from bot.storage.sqlite import schedule_rows
+from bot.storage.sqlite.writer_sql import (
     DEACTIVATE_PURPOSES,
     DELETE_PERSON,
     ID_CHUNK,
