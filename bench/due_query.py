@@ -2,9 +2,9 @@
 
 Builds a SQLite file with the real migrations, then inserts N people, each with one
 pending check-in spread over the next week and SENT_PER_PERSON sent ones (bulk insert:
-plain executemany in one transaction). Times the dispatcher's due query (bot/storage/
-sqlite_schedule.DUE_IDS) with the partial index, and the same query with ``NOT INDEXED``
-in the same run, so the ratio shows what the index buys on this machine.
+plain executemany in one transaction). Times the dispatcher's due query (DUE_IDS in
+bot/storage/sqlite/schedule.py) with the partial index, and the same query with
+``NOT INDEXED`` in the same run, so the ratio shows what the index buys on this machine.
 
     .venv/bin/python -m bench.due_query --people 1000000
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.storage.rows import to_text
 from bot.storage.sqlite import SQLiteStorage
-from bot.storage.sqlite_schedule import DUE_IDS
+from bot.storage.sqlite.schedule import DUE_IDS
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SENT_PER_PERSON = 2

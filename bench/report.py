@@ -28,8 +28,8 @@ from pathlib import Path
 
 from bot.reports.build import gather, scope_for
 from bot.reports.page import write_csv, write_html
-from bot.storage.reports_sqlite import SQLiteReportSource
 from bot.storage.sqlite import SQLiteStorage
+from bot.storage.sqlite.reports import SQLiteReportSource
 
 START = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
 TEXT = "strftime('%Y-%m-%dT%H:%M:%S', {}) || '.000000+00:00'"

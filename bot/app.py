@@ -7,8 +7,11 @@ StorageError) and leaves exiting to the CLI.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.actions import default_registry
 from bot.core.clock import Clock, SystemClock
@@ -18,6 +21,7 @@ from bot.engine.loader import InvalidFlows, load_flows
 from bot.engine.model import FlowSet
 from bot.engine.runner import Engine
 from bot.engine.yamlsource import Problem
+from bot.reports.person import programme_vars
 from bot.safety import CrisisDetector, load_crisis_detector
 from bot.safety.model import ModelError
 from bot.safety.patterns import PatternError
@@ -35,6 +39,11 @@ class App:
     # The crisis check the engine uses, for channels that want it on a bare text (floods);
     # None only when the flows have no safety flow.
     crisis: CrisisDetector | None = None
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The flows folder's config files, by name."""
+        return self.flows.config
 
     async def close(self) -> None:
         await self.storage.close()
@@ -63,6 +72,15 @@ def load_checked_detector(path: Path, flows: FlowSet) -> CrisisDetector | None:
         raise InvalidFlows([Problem(str(exc.path), 1, exc.reason)]) from None
 
 
+async def programme_figures(storage: Storage, now: datetime) -> dict[str, str] | None:
+    """The anonymous headline for /programme, read through the storage's report reader
+    (None for a storage without one)."""
+    source = getattr(storage, "report_source", None)
+    if source is None:
+        return None
+    return await programme_vars(source(), now)
+
+
 async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = None,
                    rng: random.Random | None = None) -> App:
     registry = default_registry()
@@ -72,5 +90,6 @@ async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = 
                     detectors={"safety": crisis} if crisis is not None else None)
     await storage.open()
     clock = clock or SystemClock()
-    conversations = Conversations(engine, storage, clock=clock, rng=rng)
+    conversations = Conversations(engine, storage, clock=clock, rng=rng,
+                                  programme=programme_figures)
     return App(flows, engine, storage, conversations, clock, crisis)

@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_alerts(args, settings))
         if args.command == "run":
             return cmd_run(args, settings)
+        if args.command == "demo-data":
+            from bot import demo
+
+            return demo.run(args, settings.flows_path)
         from bot.reports import commands as report_commands
 
         if args.command in report_commands.COMMANDS:
@@ -171,7 +175,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from bot.storage.alerts import mark_handled, open_alerts
+    from bot.storage.sqlite.alerts import mark_handled, open_alerts
 
     path = args.db or settings.db_path
     if args.done is not None:

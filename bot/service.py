@@ -20,7 +20,7 @@ from bot.core.owed import OwedReplies
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
-from bot.engine.events import Command, Event, Reply, Text
+from bot.engine.events import Close, Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
@@ -56,12 +56,20 @@ def cleaned(event: Event) -> Event:
     return event
 
 
+# The anonymous programme figures for /programme, from a storage (bot/app.py passes the
+# reports' one), or None without a report reader. Passed in, so the service imports no
+# reports (and reports, used by the CLI, nothing of the service).
+ProgrammeFigures = Callable[[Storage, datetime], Awaitable[dict[str, str] | None]]
+
+
 class StoredPerson:
     """The engine's read access to one person's stored records."""
 
-    def __init__(self, storage: Storage, key: PersonKey) -> None:
+    def __init__(self, storage: Storage, key: PersonKey,
+                 figures: ProgrammeFigures | None = None) -> None:
         self.storage = storage
         self.key = key
+        self.figures = figures
 
     async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
         return list(await self.storage.achievements(self.key, limit))
@@ -77,12 +85,9 @@ class StoredPerson:
 
     async def programme(self, now: datetime) -> dict[str, str] | None:
         """The anonymous headline staff see (/programme), or None without a report reader."""
-        source = getattr(self.storage, "report_source", None)
-        if source is None:
+        if self.figures is None:
             return None
-        from bot.reports.person import programme_vars
-
-        return await programme_vars(source(), now)
+        return await self.figures(self.storage, now)
 
 
 class PersonLocks:
@@ -115,8 +120,10 @@ class _Held:
 
 class Conversations:
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 programme: ProgrammeFigures | None = None) -> None:
         self.engine = engine
+        self.programme = programme
         self.storage = storage
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -165,6 +172,11 @@ class Conversations:
         storage keeps none (replies are then sent straight away)."""
         return self.storage if isinstance(self.storage, Outbox) else None
 
+    async def close_open_flow(self, key: PersonKey, reason: str = "") -> None:
+        """Close the flow the person left open, in a turn of its own that says nothing
+        (the dispatcher, before a check-in; nothing here knows of scheduling)."""
+        await self.handle(key, Close(reason))
+
     async def state_of(self, key: PersonKey) -> ConversationState | None:
         return await self.storage.load(key)
 
@@ -175,8 +187,9 @@ class Conversations:
         try:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
-            outcome = await self.engine.handle(state, event, now=now,
-                                               reader=StoredPerson(self.storage, key), rng=self.rng)
+            reader = StoredPerson(self.storage, key, self.programme)
+            outcome = await self.engine.handle(state, event, now=now, reader=reader,
+                                               rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
                 await self.storage.delete_person(key)

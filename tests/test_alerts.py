@@ -1,4 +1,4 @@
-"""Alerts to staff (flows/talk.yaml, bot/storage/alerts.py, `goodhelp alerts`).
+"""Alerts to staff (flows/talk.yaml, bot/storage/sqlite/alerts.py, `goodhelp alerts`).
 
 An alert is stored only after the person's explicit yes, holds only what they chose to
 share, is logged without any personal text, appears in /mydata, goes with /delete, and
@@ -18,7 +18,7 @@ import pytest
 from bot.app import App, open_app
 from bot.core.clock import FakeClock
 from bot.core.keys import PersonKey
-from bot.storage.alerts import mark_handled, open_alerts
+from bot.storage.sqlite.alerts import mark_handled, open_alerts
 from tests.conftest import FLOWS
 from tests.test_cli import goodhelp
 from tests.test_delete import Person, raw_bytes

@@ -44,6 +44,12 @@ RULES = (
          forbidden=frozenset({"storage"})),
     Rule("service", "the service does not import scheduling (scheduling uses the service)",
          forbidden=frozenset({"scheduling"})),
+    Rule("service", "the service does not import reports (the app passes it the figures)",
+         forbidden=frozenset({"reports"})),
+    Rule("scheduling", "scheduling imports neither the app nor the channels (it uses the "
+         "service like a channel)", forbidden=frozenset({"app", "channels"})),
+    Rule("reports", "reports read storage only; nothing that assembles or runs the bot",
+         forbidden=frozenset({"app", "service", "scheduling", "channels", "demo", "cli"})),
 )
 
 # Edges that break a rule but cannot be fixed yet, each with its reason. Keep it empty.
@@ -123,6 +129,67 @@ def graph(root: Path = BOT) -> dict[str, set[str]]:
 def test_no_part_of_bot_imports_against_the_layers() -> None:
     found = violations()
     assert not found, "forbidden imports:\n" + "\n".join(found)
+
+
+def cycles(root: Path = BOT) -> list[list[str]]:
+    """Every cycle between parts, each as the parts in import order (first repeated last)."""
+    parts = graph(root)
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        for target in sorted(parts.get(path[-1], ())):
+            if target == path[0]:
+                found.append([*path, target])
+            elif target not in path and target > path[0]:  # each cycle once, from its least
+                walk([*path, target])
+
+    for start in sorted(parts):
+        walk([start])
+    return found
+
+
+def test_no_cycles_between_the_parts() -> None:
+    found = cycles()
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_a_cycle_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "bot"
+    for folder in ("app", "actions", "scheduling"):
+        (root / folder).mkdir(parents=True)
+    (root / "app" / "m.py").write_text("from bot.actions import x\n")
+    (root / "actions" / "m.py").write_text("from bot.scheduling import y\n")
+    (root / "scheduling" / "m.py").write_text("def f():\n    from bot.app import App\n")
+    assert cycles(root) == [["actions", "scheduling", "app", "actions"]]
+
+
+BACKENDS = ("sqlite", "memory")  # bot/storage/<name>/: one folder per backend
+
+
+def backend_imports(root: Path = BOT) -> list[str]:
+    """Imports of one storage backend from another, as file:line: module."""
+    out = []
+    for backend in BACKENDS:
+        for path in sorted((root / "storage" / backend).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                for name in names:
+                    parts = name.split(".")
+                    if parts[:2] == ["bot", "storage"] and len(parts) > 2 \
+                            and parts[2] in BACKENDS and parts[2] != backend:
+                        out.append(f"{path.relative_to(root.parent)}:{node.lineno}: {name}")
+    return out
+
+
+def test_storage_backends_do_not_import_each_other() -> None:
+    """A backend is one folder: what two share is in bot/storage/ (base.py, rows.py)."""
+    found = backend_imports()
+    assert not found, "a backend imports another:\n" + "\n".join(found)
 
 
 def test_every_allowed_exception_still_happens_and_gives_a_reason() -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.actions.library import themes
+from bot.core.schedule import from_vars
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, Effect
 from bot.engine.events import Attachment, Reply
 from bot.scheduling.planning import zone as person_zone
@@ -170,7 +171,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
     ratings = list(export.ratings) if export else []
     events = list(export.events) if export else []
     alerts = list(export.alerts) if export else []
-    zone = person_zone(ctx.state.vars)
+    zone = person_zone(from_vars(ctx.state.vars))
     words = _Words(ctx, zone)
 
     def section(heading: str, lines: list[str], total: int) -> str:

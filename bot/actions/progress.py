@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.schedule import from_vars
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Attachment, Reply
 from bot.scheduling.planning import zone as person_zone
@@ -48,7 +49,7 @@ class Progress:
 
 
 async def gather(ctx: ActionContext) -> Progress:
-    zone = person_zone(ctx.state.vars)
+    zone = person_zone(from_vars(ctx.state.vars))
     wins = [w.at.astimezone(zone) for w in await ctx.reader.achievements()]
     ratings = {(r.at, r.value) for r in await ctx.reader.ratings()}
     # A confidence given with a win counts too (the same moment is only counted once).

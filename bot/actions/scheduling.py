@@ -9,13 +9,15 @@ flows/content/encouragement.yaml; this module only chooses among them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.engine.actions import ActionContext, ActionRegistry, ActionResult, as_int
+from bot.core.schedule import ScheduleState, changes, from_vars, to_vars
+from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.events import Reply
 from bot.scheduling import encouragement
-from bot.scheduling.planning import parse_moment, rhythm
+from bot.scheduling.planning import rhythm
 from bot.scheduling.policy import Decision, Policy, Signals, decide
 
 HISTORY = 30  # reply letters kept
@@ -44,11 +46,11 @@ def _rhythm_words(ctx: ActionContext, name: str) -> str:
 
 async def _engaged_since(ctx: ActionContext, since: datetime) -> bool:
     """Did the person answer the last check-in, or act on their own since it?"""
-    vars = ctx.state.vars
-    if str(vars.get("checkin_replied", "")) == "yes":
+    schedule = from_vars(ctx.state.vars)
+    if schedule.checkin_replied:
         return True
-    asked_at = str(vars.get("prompt_rhythm") or "")
-    if asked_at and asked_at != rhythm(vars, policy_of(ctx)):
+    asked_at = schedule.prompt_rhythm or ""
+    if asked_at and asked_at != rhythm(schedule, policy_of(ctx)):
         return True  # they changed their rhythm in /settings since
     wins = await ctx.reader.achievements(1)
     ratings = await ctx.reader.ratings(1)
@@ -63,12 +65,11 @@ async def scheduled_opening(ctx: ActionContext) -> ActionResult:
     nothing), ``plain``.
     """
     policy = policy_of(ctx)
-    vars = ctx.state.vars
-    current = rhythm(vars, policy)
-    chosen = str(vars.get("rhythm_chosen", "")) == "yes"
-    last_prompt = parse_moment(vars.get("prompt_at"))
-    history = str(vars.get("reply_history") or "")
-    unanswered = as_int(vars.get("unanswered"), 0)
+    old = from_vars(ctx.state.vars)
+    current = rhythm(old, policy)
+    last_prompt = old.prompt_at
+    history = old.reply_history or ""
+    unanswered = old.unanswered or 0
     if last_prompt is not None:
         engaged = await _engaged_since(ctx, last_prompt)
         unanswered = 0 if engaged else unanswered + 1
@@ -76,28 +77,28 @@ async def scheduled_opening(ctx: ActionContext) -> ActionResult:
     ratings = [(r.at, int(r.value)) for r in await ctx.reader.ratings(20)]
     wins = await ctx.reader.achievements(50)
     decision = decide(
-        policy, current, level_since=parse_moment(vars.get("rhythm_since")), now=ctx.now,
+        policy, current, level_since=old.rhythm_since, now=ctx.now,
         signals=Signals(ratings, [(w.at, bool(w.prompted)) for w in wins], history, unanswered),
-        chosen=chosen, last_dip_rating_at=parse_moment(vars.get("dip_rating_at")))
-    values: dict[str, Any] = {
-        "prompt_at": ctx.now.isoformat(), "prompt_turn": ctx.state.turn,
-        "prompt_rhythm": decision.level, "checkin_replied": "", "unanswered": unanswered,
-        "reply_history": history, "rhythm_reason": decision.reason,
-    }
+        chosen=old.is_chosen(), last_dip_rating_at=old.dip_rating_at)
+    new = replace(old, prompt_at=ctx.now, prompt_turn=ctx.state.turn,
+                  prompt_rhythm=decision.level, checkin_replied=False, unanswered=unanswered,
+                  reply_history=history, rhythm_reason=decision.reason)
     if decision.dip and ratings:
-        values["dip_rating_at"] = ratings[0][0].isoformat()
-    if vars.get("rhythm_since") is None:
-        values["rhythm_since"] = ctx.now.isoformat()
+        new = replace(new, dip_rating_at=ratings[0][0])
+    if old.rhythm_since is None:
+        new = replace(new, rhythm_since=ctx.now)
     changed = decision.changed_from(current)
     if changed:
-        values.update(checkin_rhythm=decision.level, previous_rhythm=current,
-                      rhythm_since=ctx.now.isoformat())
-    values["rhythm_words"] = _rhythm_words(ctx, decision.level)
-    values["old_rhythm_words"] = _rhythm_words(ctx, current)
+        new = replace(new, rhythm=decision.level, previous_rhythm=current,
+                      rhythm_since=ctx.now)
+    if decision.ask_still_want and not decision.stop:
+        new = replace(new, still_want_asked=True)
+    values: dict[str, Any] = {**changes(old, new),
+                              "rhythm_words": _rhythm_words(ctx, decision.level),
+                              "old_rhythm_words": _rhythm_words(ctx, current)}
     if decision.stop:
         return ActionResult(vars=values, outcome="stop")
     if decision.ask_still_want:
-        values["still_want_asked"] = "yes"
         return ActionResult(vars=values, outcome="still_want")
     replies = [await _opening_text(ctx, decision, wins, values)]
     if changed:
@@ -133,12 +134,13 @@ async def _opening_text(ctx: ActionContext, decision: Decision, wins: list[Any],
     have = {"purpose"} if vars.get("purpose") else set()
     if recent_win is not None:
         have.add("win")
-    recent = [str(x) for x in vars.get("encouragement_recent") or []]
+    recent = list(from_vars(vars).encouragement_recent)
     item = encouragement.pick(content, have=have, theme=str(vars.get("purpose_theme") or ""),
                               recent=recent, rng=ctx.rng)
     if item is None:
         return Reply("")
-    values["encouragement_recent"] = [*recent, item.id][-encouragement.RECENT:]
+    values.update(changes(ScheduleState(), ScheduleState(
+        encouragement_recent=tuple([*recent, item.id][-encouragement.RECENT:]))))
     extra: dict[str, Any] = {"purpose": vars.get("purpose", "")}
     if recent_win is not None:
         extra.update(win=recent_win.text,
@@ -150,10 +152,9 @@ async def _opening_text(ctx: ActionContext, decision: Decision, wins: list[Any],
 async def explain_rhythm(ctx: ActionContext) -> ActionResult:
     """For "Why am I getting this?": the current rhythm and the reason, in words."""
     policy = policy_of(ctx)
-    vars = ctx.state.vars
-    current = rhythm(vars, policy)
-    chosen = str(vars.get("rhythm_chosen", "")) == "yes"
-    reason = "chosen" if chosen else str(vars.get("rhythm_reason") or "start")
+    schedule = from_vars(ctx.state.vars)
+    current = rhythm(schedule, policy)
+    reason = "chosen" if schedule.is_chosen() else (schedule.rhythm_reason or "start")
     if reason not in policy.words.get("reasons", {}):
         reason = "steady"
     last = await ctx.reader.ratings(3)
@@ -167,18 +168,26 @@ async def explain_rhythm(ctx: ActionContext) -> ActionResult:
 def _shift(ctx: ActionContext, more: bool) -> ActionResult:
     """Move one level; the person asked, so it is their choice from now on."""
     policy = policy_of(ctx)
-    current = rhythm(ctx.state.vars, policy)
+    old = from_vars(ctx.state.vars)
+    current = rhythm(old, policy)
     if more:
         target = policy.more_support(current)
     else:
         target = policy.levels[min(policy.index(current) + 1, len(policy.levels) - 1)].name
-    values = {"checkin_replied": "yes", "unanswered": 0, "still_want_asked": "",
-              "rhythm_words": _rhythm_words(ctx, target)}
+    answered = replace(old, checkin_replied=True, unanswered=0, still_want_asked=False)
+    words = {"rhythm_words": _rhythm_words(ctx, target)}
     if target == current:
-        return ActionResult(vars=values, outcome="unchanged")
-    values.update(checkin_rhythm=target, previous_rhythm=current, rhythm_chosen="yes",
-                  rhythm_reason="asked" if more else "chosen", rhythm_since=ctx.now.isoformat())
-    return ActionResult(vars=values, outcome="changed")
+        return ActionResult(vars={**_set(old, answered), **words}, outcome="unchanged")
+    new = replace(answered, rhythm=target, previous_rhythm=current, rhythm_chosen=True,
+                  rhythm_reason="asked" if more else "chosen", rhythm_since=ctx.now)
+    return ActionResult(vars={**_set(old, new), **words}, outcome="changed")
+
+
+def _set(old: ScheduleState, new: ScheduleState) -> dict[str, Any]:
+    """The flows' variables for ``new``: every field that differs, and (as before the
+    typed state) the reply flags and count even when unchanged."""
+    always = ("checkin_replied", "unanswered", "still_want_asked")
+    return {**{k: v for k, v in to_vars(new).items() if k in always}, **changes(old, new)}
 
 
 async def more_often(ctx: ActionContext) -> ActionResult:
@@ -192,11 +201,11 @@ async def less_often(ctx: ActionContext) -> ActionResult:
 async def keep_rhythm(ctx: ActionContext) -> ActionResult:
     """Keep the rhythm the policy just changed: the person's choice wins from now on."""
     policy = policy_of(ctx)
-    old = str(ctx.state.vars.get("previous_rhythm") or rhythm(ctx.state.vars, policy))
-    return ActionResult(vars={
-        "checkin_rhythm": old, "rhythm_chosen": "yes", "rhythm_reason": "chosen",
-        "checkin_replied": "yes", "rhythm_words": _rhythm_words(ctx, old),
-        "prompt_rhythm": old, "rhythm_since": ctx.now.isoformat()})
+    schedule = from_vars(ctx.state.vars)
+    old = schedule.previous_rhythm or rhythm(schedule, policy)
+    kept = replace(schedule, rhythm=old, rhythm_chosen=True, rhythm_reason="chosen",
+                   checkin_replied=True, prompt_rhythm=old, rhythm_since=ctx.now)
+    return ActionResult(vars={**changes(schedule, kept), "rhythm_words": _rhythm_words(ctx, old)})
 
 
 def register(registry: ActionRegistry) -> None:

@@ -54,7 +54,15 @@ class Reshow:
     Replies with nothing when the person is not in the middle of a question."""
 
 
-Event = Text | Command | Choice | Unsupported | Start | Reshow
+@dataclass(frozen=True)
+class Close:
+    """Close the flow the person left open, saying nothing (a scheduled check-in is due
+    and the last conversation was left unanswered or days ago). Counted as abandoned."""
+
+    reason: str = ""
+
+
+Event = Text | Command | Choice | Unsupported | Start | Reshow | Close
 
 
 @dataclass(frozen=True)

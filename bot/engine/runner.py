@@ -16,7 +16,17 @@ from bot.core.state import ConversationState
 from bot.engine.actions import ActionRegistry, Effect, PersonReader
 from bot.engine.answerbook import AnswerBook
 from bot.engine.detect import TextDetector
-from bot.engine.events import Choice, Command, Event, Reply, Reshow, Start, Text, Unsupported
+from bot.engine.events import (
+    Choice,
+    Close,
+    Command,
+    Event,
+    Reply,
+    Reshow,
+    Start,
+    Text,
+    Unsupported,
+)
 from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.model import Ask, Choose, FlowSet
 from bot.engine.steps import StepRunner
@@ -114,6 +124,10 @@ class Turn(StepRunner):
             self.repeat_question()
         elif isinstance(event, Reshow):
             self.repeat_question()
+        elif isinstance(event, Close):
+            if self.state.flow is not None:
+                self.leave_flow("abandoned")
+            self.state = replace(self.state, stack=())
         elif isinstance(event, Start):
             flow = self.engine.flows.flows[event.flow]
             if self.state.flow is not None or not self.consented_to(flow):

@@ -49,24 +49,13 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, db_path: Path, flows_path: Path) -> int:
-    """Run one of COMMANDS; the exit code for the CLI."""
-    if args.command == "report":
-        return asyncio.run(_report(args, args.db or db_path))
-    from bot.reports.demo import DemoRefused, make_demo_data
-
-    try:
-        summary = asyncio.run(make_demo_data(args.db, args.people, args.days,
-                                             args.flows or flows_path, seed=args.seed,
-                                             mix=args.mix))
-    except DemoRefused as exc:
-        print(f"goodhelp: {exc}", file=sys.stderr)
-        return 2
-    print(summary)
-    return 0
+    """Run ``report``; the exit code for the CLI. ``demo-data`` runs the real bot, so its
+    body is in bot/demo.py (reports import nothing that assembles the bot)."""
+    return asyncio.run(_report(args, args.db or db_path))
 
 
 async def _report(args: argparse.Namespace, db: Path) -> int:
-    from bot.storage.reports_sqlite import SQLiteReportSource
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
     try:
         start, end = window(args.start, args.end, datetime.now(UTC).date())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -21,13 +21,14 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.records import Rating
-from bot.engine.events import Command, Event, Reply, Start
+from bot.core.schedule import ScheduleState, from_vars
+from bot.engine.events import Event, Reply, Start
 from bot.engine.runner import Outcome
 from bot.logsafe import describe
 from bot.scheduling.planning import (
+    consented,
     may_send_at,
     next_due,
-    parse_moment,
     plan_signature,
     sooner_after_dip,
 )
@@ -117,14 +118,14 @@ class Dispatcher:
         if state is None:
             await self.storage.drop_scheduled(row.id)
             return "dropped"
-        vars = state.vars
+        schedule, consent = from_vars(state.vars), consented(state.vars)
         if not await self.storage.is_reachable(key):
             # They blocked the bot. Writing again makes them reachable, and that turn
             # plans their next check-in afresh.
             await self.storage.drop_scheduled(row.id)
             self._planned.pop(key, None)
             return "unreachable"
-        allowed = may_send_at(vars, self.policy, now)
+        allowed = may_send_at(schedule, consent, self.policy, now)
         if allowed is None:  # paused, stopped, or "only when I ask"
             await self.storage.drop_scheduled(row.id)
             self._planned.pop(key, None)
@@ -132,15 +133,15 @@ class Dispatcher:
         if allowed > now:  # quiet hours or the safety pause
             await self.storage.reschedule(row.id, allowed)
             return "waiting"
-        prompt_at = parse_moment(vars.get("prompt_at"))
-        untouched = state.turn == vars.get("prompt_turn")  # nothing since our last prompt
+        prompt_at = schedule.prompt_at
+        untouched = state.turn == schedule.prompt_turn  # nothing since our last prompt
         if prompt_at is not None and prompt_at >= row.due_at:
             # This message's check-in already started (a crash or a failed send after it).
             if untouched and state.flow is None:
-                await self._drop(row, key, vars, now)  # the policy chose silence
+                await self._drop(row, key, schedule, consent, now)  # the policy chose silence
                 return "silent"
             if not untouched:
-                await self._finish(row, key, vars, now)  # they have answered it since
+                await self._finish(row, key, schedule, consent, now)  # they have answered it since
                 return "recovered"
             # The person has not done anything since: it may never have reached them.
         if state.flow is not None:
@@ -149,14 +150,15 @@ class Dispatcher:
                 await self.storage.reschedule(row.id, now + self.retry)
                 return "busy"  # never interrupt a conversation in progress
             # An unanswered check-in or a conversation left days ago: close it quietly.
-            await self.conversations.handle(key, Command("cancel"))
+            await self.conversations.close_open_flow(key, reason=f"scheduled:{row.kind}")
         start = Start(self.flow, reason=f"scheduled:{row.kind}")
         replies = await self.conversations.handle(key, start)
         after = await self.conversations.state_of(key)
         after_vars = after.vars if after is not None else {}
+        after_schedule, after_consent = from_vars(after_vars), consented(after_vars)
         if not replies:
-            if after is not None and after_vars.get("prompt_at") != vars.get("prompt_at"):
-                await self._drop(row, key, after_vars, now)  # the policy chose silence
+            if after is not None and after_schedule.prompt_at != schedule.prompt_at:
+                await self._drop(row, key, after_schedule, after_consent, now)  # silence
                 return "silent"
             await self.storage.reschedule(row.id, now + self.retry)
             return "busy"  # they started talking in the meantime
@@ -165,59 +167,63 @@ class Dispatcher:
         except Exception as exc:
             log.warning("sending scheduled message %d failed: %s", row.id, describe(exc))
             if row.attempt >= self.send_retries:
-                await self._drop(row, key, after_vars, now)
+                await self._drop(row, key, after_schedule, after_consent, now)
             else:
                 await self.storage.reschedule(row.id, now + self.retry * row.attempt)
             return "failed"
-        await self._finish(row, key, after_vars, now)
+        await self._finish(row, key, after_schedule, after_consent, now)
         return "sent"
 
-    async def _finish(self, row: ScheduledMessage, key: PersonKey, vars: Mapping[str, Any],
-                      now: datetime) -> None:
-        due = next_due(vars, self.policy, now)
-        following = None if due is None else NextMessage(KIND, due, self._payload(vars))
+    async def _finish(self, row: ScheduledMessage, key: PersonKey, schedule: ScheduleState,
+                      consent: bool, now: datetime) -> None:
+        due = next_due(schedule, consent, self.policy, now)
+        following = (None if due is None
+                     else NextMessage(KIND, due, self._payload(schedule, consent)))
         await self.storage.finish_scheduled(row.id, now, following)
-        self._planned[key] = plan_signature(vars)
+        self._planned[key] = plan_signature(schedule, consent)
 
-    async def _drop(self, row: ScheduledMessage, key: PersonKey, vars: Mapping[str, Any],
-                    now: datetime) -> None:
+    async def _drop(self, row: ScheduledMessage, key: PersonKey, schedule: ScheduleState,
+                    consent: bool, now: datetime) -> None:
         """Nothing was sent for this message: forget it and plan the next one."""
         await self.storage.drop_scheduled(row.id)
-        await self._plan(key, vars, now)
+        await self._plan(key, schedule, consent, now)
 
-    def _payload(self, vars: Mapping[str, Any]) -> dict[str, Any]:
-        return {"flow": self.flow, "plan": plan_signature(vars)}
+    def _payload(self, schedule: ScheduleState, consent: bool) -> dict[str, Any]:
+        return {"flow": self.flow, "plan": plan_signature(schedule, consent)}
 
-    async def _plan(self, key: PersonKey, vars: Mapping[str, Any], now: datetime) -> None:
-        due = next_due(vars, self.policy, now)
+    async def _plan(self, key: PersonKey, schedule: ScheduleState, consent: bool,
+                    now: datetime) -> None:
+        due = next_due(schedule, consent, self.policy, now)
         if due is None:
             await self.storage.unschedule(key, KIND)
         else:
-            await self.storage.schedule(key, NextMessage(KIND, due, self._payload(vars)))
-        self._planned[key] = plan_signature(vars)
+            await self.storage.schedule(
+                key, NextMessage(KIND, due, self._payload(schedule, consent)))
+        self._planned[key] = plan_signature(schedule, consent)
 
     async def replan(self, key: PersonKey) -> None:
         """Plan the person's next check-in from their stored state (tools and tests)."""
         state = await self.conversations.state_of(key)
         if state is not None:
-            await self._plan(key, state.vars, self.clock.now())
+            await self._plan(key, from_vars(state.vars), consented(state.vars), self.clock.now())
 
     async def on_turn(self, key: PersonKey, event: Event, outcome: Outcome) -> None:
         """After every committed turn: plan again if anything the plan depends on changed."""
         if isinstance(event, Start):
             return  # the dispatcher plans after its own check-ins
         vars = outcome.state.vars
+        schedule, consent = from_vars(vars), consented(vars)
         if any(isinstance(r, Rating) for r in outcome.records):
             # A confidence dip brings the next check-in forward, without waiting a week.
             rows = await self.storage.ratings(key, 5)
             dipped = is_dip(self.policy, [(r.at, r.value) for r in rows])
             if dipped:
-                await self._plan(key, sooner_after_dip(vars, self.policy, dipped),
-                                 self.clock.now())
+                await self._plan(key, sooner_after_dip(schedule, self.policy, dipped),
+                                 consent, self.clock.now())
                 return
-        signature = plan_signature(vars)
+        signature = plan_signature(schedule, consent)
         if self._planned.get(key) == signature:
             return
         if len(self._planned) > 200_000:
             self._planned.clear()
-        await self._plan(key, vars, self.clock.now())
+        await self._plan(key, schedule, consent, self.clock.now())

@@ -13,25 +13,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.logsafe import describe
-from bot.scheduling.dispatcher import Dispatcher, Send
+from bot.scheduling.dispatcher import Dispatcher, DispatchStore, Send
 from bot.scheduling.policy import Policy
+from bot.service import Conversations
 
-if TYPE_CHECKING:
-    from bot.app import App
+
+class Assembled(Protocol):
+    """What scheduling needs of an assembled bot (``bot.app.App`` is one), named here so
+    scheduling does not import the app that imports the actions that import scheduling."""
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The flows folder's config files, by name (``policy`` is read here)."""
+
+    @property
+    def conversations(self) -> Conversations: ...
+
+    @property
+    def storage(self) -> DispatchStore: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 30.0  # seconds between wake-ups: the most a check-in can be late
 
 
-def build_dispatcher(app: App, send: Send, **options: Any) -> Dispatcher:
+def build_dispatcher(app: Assembled, send: Send, **options: Any) -> Dispatcher:
     """A dispatcher for an opened App, with the policy from its flows folder."""
-    raw = app.flows.config.get("policy")
+    raw = app.config.get("policy")
     if raw is None:
         raise LookupError("flows/config/policy.yaml is missing")
     return Dispatcher(app.conversations, app.storage, Policy.from_mapping(raw), app.clock, send,
@@ -72,12 +91,12 @@ class SchedulerLoop:
             self._scheduler.shutdown(wait=False)
 
 
-async def start_terminal_scheduling(app: App, chat: Any, *,
+async def start_terminal_scheduling(app: Assembled, chat: Any, *,
                                     interval: float = DEFAULT_INTERVAL) -> SchedulerLoop | None:
     """For ``goodhelp chat``: scheduled messages print into the chat as they fall due.
     ``chat`` is a TerminalChat (``person``, ``write``, ``show``, ``prompt``). Flows with
     no config/policy.yaml have no scheduled messages: None."""
-    if "policy" not in app.flows.config:
+    if "policy" not in app.config:
         log.debug("no config/policy.yaml in these flows: no scheduled check-ins")
         return None
 
@@ -93,7 +112,7 @@ async def start_terminal_scheduling(app: App, chat: Any, *,
     return loop
 
 
-async def start_telegram_scheduling(application: Any, app: App, send: Send, *,
+async def start_telegram_scheduling(application: Any, app: Assembled, send: Send, *,
                                     interval: float = DEFAULT_INTERVAL) -> Dispatcher:
     """Call from the Telegram Application's ``post_init``: releases old claims and puts
     the dispatcher on the JobQueue. ``send(key, replies)`` is the channel's delivery."""

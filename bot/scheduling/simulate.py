@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.scheduling.planning import next_due, parse_moment, rhythm, sooner_after_dip
+from bot.core.schedule import ScheduleState, from_vars
+from bot.scheduling.planning import next_due, rhythm, sooner_after_dip
 from bot.scheduling.policy import Policy, Signals, decide, is_dip
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -68,6 +69,11 @@ class Run:
     prompts: list[Prompt] = field(default_factory=list)
     ratings: list[tuple[datetime, int]] = field(default_factory=list)  # oldest first
 
+    @property
+    def schedule(self) -> ScheduleState:
+        """The person's scheduling state at the end, typed."""
+        return from_vars(self.vars)
+
     def per_week(self, weeks: int) -> list[int]:
         counts = [0] * weeks
         for p in self.prompts:
@@ -97,8 +103,8 @@ def simulate(policy: Policy, persona: Persona, *, days: int = 90, seed: int = 1)
     answered_last = False
     unanswered, history = 0, ""
     dipped = False
-    while (due := next_due(sooner_after_dip(vars, policy, dipped), policy, now)) is not None \
-            and due < end:
+    while (due := next_due(sooner_after_dip(from_vars(vars), policy, dipped), True, policy,
+                           now)) is not None and due < end:
         now = due
         d = (now - START).total_seconds() / 86400
         if vars.get("prompt_at"):
@@ -107,10 +113,11 @@ def simulate(policy: Policy, persona: Persona, *, days: int = 90, seed: int = 1)
         signals = Signals(sorted(run.ratings, reverse=True),
                           sorted((w for w in wins if w[0] <= now), reverse=True),
                           history, unanswered)
-        current = rhythm(vars, policy)
-        decision = decide(policy, current, level_since=parse_moment(vars.get("rhythm_since")),
-                          now=now, signals=signals, chosen=vars.get("rhythm_chosen") == "yes",
-                          last_dip_rating_at=parse_moment(vars.get("dip_rating_at")))
+        schedule = from_vars(vars)
+        current = rhythm(schedule, policy)
+        decision = decide(policy, current, level_since=schedule.rhythm_since,
+                          now=now, signals=signals, chosen=schedule.is_chosen(),
+                          last_dip_rating_at=schedule.dip_rating_at)
         vars.update(prompt_at=now.isoformat())
         vars.setdefault("rhythm_since", now.isoformat())
         if decision.dip and run.ratings:

@@ -133,3 +133,16 @@ class ReportSource(Protocol):
 
     async def variants(self, scope: ReportScope) -> list[VariantCount]:
         """What followed each wording of flow text with several variants."""
+
+
+def tenure_rows(messages: dict[int, int], last_k: dict[int, int]) -> list[TenureWeek]:
+    """Join message counts by week k with the people still replying at k (last_k >= k)."""
+    if not last_k:
+        return []
+    top = max(last_k)
+    rows = []
+    still = 0
+    for k in range(top, -1, -1):
+        still += last_k.get(k, 0)
+        rows.append(TenureWeek(k, messages.get(k, 0), still))
+    return rows[::-1]

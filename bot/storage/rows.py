@@ -7,6 +7,7 @@ in-memory backend hands back is what SQLite hands back after a restart.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,9 @@ from typing import Any
 
 from bot.core.keys import PersonKey
 from bot.core.records import Achievement, Alert, FlowEvent, Purpose, Rating
+from bot.core.schedule import EMPTY, ScheduleState, join, split
 from bot.core.stored import AchievementRow, AlertRow, PurposeRow, RatingRow
-from bot.storage.base import StorageError, TurnWrite
+from bot.storage.base import ScheduledMessage, StorageError, TurnWrite
 
 # Values of one row, without the person id: achievements (text, purpose_ref, confidence,
 # prompted, at), ratings (value, context, at), events (name, flow, step, at).
@@ -66,6 +68,10 @@ class PreparedTurn:
     events: tuple[EventValues, ...]
     owed: tuple[tuple[str, str], ...] = ()  # (ref, payload) for the outbox, in order
     alerts: tuple[AlertValues, ...] = ()
+    # The scheduling state (migration 0008), kept out of ``state_json``, and the state as
+    # a later load joins it back, for the state cache.
+    schedule: ScheduleState = EMPTY
+    joined_json: str = ""
 
 
 def prepare(write: TurnWrite, now: datetime,
@@ -77,7 +83,10 @@ def prepare(write: TurnWrite, now: datetime,
     events: list[EventValues] = []
     alerts: list[AlertValues] = []
     try:
-        state_json = write.state.to_json()
+        rest, schedule = split(write.state)
+        state_json = rest.to_json()
+        # What a later load gives back; the same text when there was nothing to take out.
+        joined_json = state_json if rest is write.state else join(rest, schedule).to_json()
         for record in write.records:
             if isinstance(record, Achievement):
                 confidence = None if record.confidence is None else int(record.confidence)
@@ -124,6 +133,8 @@ def prepare(write: TurnWrite, now: datetime,
         events=tuple(events),
         owed=owed,
         alerts=tuple(alerts),
+        schedule=schedule,
+        joined_json=joined_json,
     )
 
 
@@ -221,3 +232,32 @@ def check_limit(limit: int | None) -> int:
     if limit < 0:
         raise ValueError("limit must be None or >= 0")
     return limit
+
+
+def new_refs(count: int) -> list[str]:
+    """Fresh refs for owed replies (outbox rows)."""
+    return [uuid.uuid4().hex for _ in range(count)]
+
+
+# Sent rows are kept a while for /mydata and counting; older ones go when a new one is sent.
+KEEP_SENT = 20
+
+
+def message_row(row: Any) -> ScheduledMessage:
+    """From (id, channel, external_id, kind, due_at, status, attempt, payload_json,
+    claimed_at, last_turn_at)."""
+    return ScheduledMessage(
+        id=row[0],
+        key=PersonKey(row[1], row[2]),
+        kind=row[3],
+        due_at=from_text(row[4]),
+        status=row[5],
+        attempt=row[6],
+        payload=json.loads(row[7]),
+        claimed_at=from_text(row[8]) if row[8] else None,
+        last_turn_at=from_text(row[9]) if row[9] else None,
+    )
+
+
+def encode_payload(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))

@@ -3,21 +3,22 @@ idle, and a per-person limit that forgets people with nothing pending."""
 
 from __future__ import annotations
 
-from bot.channels.telegram.bounded import MAX_CHATS, LruDict, LruSet
+from bot.channels.telegram.channel import MAX_CHATS
 from bot.channels.telegram.inbound import Admission, InboundLimit
+from bot.core.lru import LRU, LRUSet
 from tests.channels.conftest import StartBot
 from tests.channels.helpers import Person
 from tests.fake_bot_api import FakeBotAPI
 
 
 def test_lru_dict_forgets_the_least_recently_used() -> None:
-    seen: LruDict[int, int] = LruDict(limit=3)
+    seen: LRU[int, int] = LRU(3)
     for key in (1, 2, 3):
         seen[key] = key * 10
     assert seen.get(1) == 10  # 1 is now the most recent
     seen[4] = 40
     assert 2 not in seen and 1 in seen and len(seen) == 3
-    members: LruSet[int] = LruSet(limit=2)
+    members: LRUSet[int] = LRUSet(2)
     for key in (1, 2, 3):
         members.add(key)
     assert 1 not in members and len(members) == 2

@@ -12,7 +12,7 @@ from bot.core.keys import PersonKey
 from bot.core.records import Achievement, FlowEvent, Purpose, Rating
 from bot.core.state import ConversationState, Position
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
-from bot.engine.events import Choice, Command, Reply, Start, Text, Unsupported
+from bot.engine.events import Choice, Close, Command, Reply, Start, Text, Unsupported
 from bot.engine.steps import FlowLoopError
 from bot.service import Conversations
 from bot.storage.memory import MemoryStorage
@@ -467,3 +467,32 @@ async def test_the_wording_shown_and_the_wording_answered_are_recorded(
     assert ("variant_shown", "wordings", f"ask#{index}") in events
     assert ("variant_answered", "wordings", f"ask#{index}") in events
     assert ("step_answered", "wordings", "ask") in events
+
+
+async def test_close_leaves_an_open_flow_quietly(make_engine: MakeEngine) -> None:
+    """What the dispatcher asks for before a check-in, without pretending to be a person
+    who typed /cancel: nothing is said, the flow is left as abandoned."""
+    person = Person(make_engine({"hello": HELLO}))
+    await person.say("oh, hi there!")
+    assert await person.say(Close("scheduled:checkin")) == []
+    assert person.where == (None, None)
+    assert await person.say(Close()) == []  # nothing open: still nothing said
+
+
+async def test_a_step_without_next_goes_on_to_the_step_written_after_it(
+        make_engine: MakeEngine) -> None:
+    """The fall-through rule (docs/flows.md, "Which step comes next"): order in the file
+    is part of the flow, so moving a step without ``next`` changes where it goes."""
+    head = "flow: order\ntriggers: {commands: [order]}\nsteps:\n"
+    written = head + ("  one:\n    say: One\n  two:\n    say: Two\n"
+                      "  three:\n    end: Three\n")
+    moved = head + ("  one:\n    say: One\n  three:\n    say: Three\n"
+                    "  two:\n    end: Two\n")
+    assert await Person(make_engine({"order": written})).say(Command("order")) == [
+        "One", "Two", "Three"]
+    assert await Person(make_engine({"order": moved})).say(Command("order")) == [
+        "One", "Three", "Two"]
+    last = head + "  one:\n    say: One\n  two:\n    say: Two\n"  # the last step: the end
+    person = Person(make_engine({"order": last}))
+    assert await person.say(Command("order")) == ["One", "Two"]
+    assert person.where == (None, None)

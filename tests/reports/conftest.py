@@ -14,9 +14,9 @@ import pytest
 from bot.app import open_app
 from bot.core.clock import FakeClock
 from bot.core.keys import PersonKey
+from bot.demo import DemoDriver, DemoPerson, live, make_people, start_of
 from bot.engine.events import Command
 from bot.engine.model import Ask
-from bot.reports.demo import DemoDriver, DemoPerson, live, make_people, start_of
 from bot.storage.sqlite import SQLiteStorage
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

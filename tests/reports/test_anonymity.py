@@ -22,8 +22,8 @@ from bot.reports.anonymity import (
 )
 from bot.reports.build import build_report
 from bot.storage.memory import MemoryStorage
+from bot.storage.memory.reports import MemoryReportSource
 from bot.storage.reports import ReportScope
-from bot.storage.reports_memory import MemoryReportSource
 from tests.storage.test_reports_source import T0, seed_random
 
 NUMBER = re.compile(r"^[\d,]+$")

@@ -39,7 +39,8 @@ def database(db: Path) -> tuple[set[tuple[str, int]], Counter[str], list[str]]:
         other = Counter(s for (s,) in conn.execute(
             "SELECT status FROM scheduled_messages WHERE status <> 'sent'"))
         rhythms = [r for (r,) in conn.execute(
-            "SELECT json_extract(state_json, '$.vars.checkin_rhythm') FROM conversation_state")]
+            "SELECT sc.rhythm FROM conversation_state s "
+            "LEFT JOIN schedules sc ON sc.person_id = s.person_id")]
     finally:
         conn.close()
     return sent, other, rhythms

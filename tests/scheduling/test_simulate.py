@@ -52,7 +52,7 @@ def test_never_more_often_than_a_chosen_rhythm(persona: str) -> None:
 def test_none_in_quiet_hours(persona: str, settings: dict[str, str]) -> None:
     result = run(persona, **settings)
     assert result.prompts
-    assert not [p.at for p in result.prompts if in_quiet_hours(result.vars, p.at)]
+    assert not [p.at for p in result.prompts if in_quiet_hours(result.schedule, p.at)]
 
 
 def test_disengaging_people_are_not_nagged() -> None:

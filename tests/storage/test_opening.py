@@ -17,8 +17,8 @@ import pytest
 from bot.core.keys import PersonKey
 from bot.core.state import ConversationState
 from bot.storage.base import StorageCorrupt, StorageLocked, StorageReadOnly, TurnWrite
-from bot.storage.opening import classify
 from bot.storage.sqlite import SQLiteStorage
+from bot.storage.sqlite.opening import classify
 from tests.storage.conftest import opened
 
 SAM = PersonKey("terminal", "sam")

@@ -3,6 +3,7 @@ blocked the bot, and clears the mark when they write again."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from bot.core.keys import PersonKey
@@ -50,3 +51,23 @@ async def test_the_mark_survives_a_restart(db_path: Path) -> None:
         assert not await again.is_reachable(SAM)
     finally:
         await again.close()
+
+
+async def test_asking_waits_for_no_writer(db_path: Path) -> None:
+    """is_reachable is a read: it answers while another connection holds the write lock
+    (it used to open a write transaction of its own, and waited out busy_timeout)."""
+
+    storage = SQLiteStorage(db_path, lock_timeout=0.2, busy_timeout=0.3)
+    await storage.open()
+    try:
+        await storage.commit_turn(TurnWrite(SAM, ConversationState()))
+        await storage.set_reachable(SAM, False)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert not await storage.is_reachable(SAM)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    finally:
+        await storage.close()

@@ -17,10 +17,10 @@ from bot.core.records import Achievement, FlowEvent, Rating, Record
 from bot.core.state import ConversationState
 from bot.storage.base import Storage, TurnWrite
 from bot.storage.memory import MemoryStorage
+from bot.storage.memory.reports import MemoryReportSource
 from bot.storage.reports import ReportScope, ReportSource
-from bot.storage.reports_memory import MemoryReportSource
-from bot.storage.reports_sqlite import SQLiteReportSource
 from bot.storage.sqlite import SQLiteStorage
+from bot.storage.sqlite.reports import SQLiteReportSource
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 SCOPE = ReportScope(T0, T0 + timedelta(weeks=20))

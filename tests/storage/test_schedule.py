@@ -134,7 +134,7 @@ class TestScheduleContract:
 async def test_due_lookup_uses_the_partial_index(sqlite_storage) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
-    from bot.storage.sqlite_schedule import DUE_IDS
+    from bot.storage.sqlite.schedule import DUE_IDS
 
     conn = sqlite3.connect(sqlite_storage.path)
     try:

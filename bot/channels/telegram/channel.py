@@ -37,7 +37,6 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram.bounded import LruDict, LruSet
 from bot.channels.telegram.delivery import DeliveryFailed, Outbox
 from bot.channels.telegram.inbound import Admission, InboundLimit
 from bot.channels.telegram.render import Outgoing, render, split_text
@@ -45,6 +44,7 @@ from bot.channels.telegram.sends import Delivery
 from bot.channels.telegram.sequencer import Sequencer
 from bot.channels.telegram.updates import Inbound, parse_text, route
 from bot.core.keys import PersonKey
+from bot.core.lru import LRU, LRUSet
 from bot.core.owed import OwedReplies
 from bot.engine.events import Event, Reply
 from bot.logsafe import chat_ref
@@ -57,6 +57,10 @@ HandleOwed = Callable[[PersonKey, Event, Encode],
                       Awaitable[tuple[list[Reply], list[tuple[str, str]]]]]
 IsCrisis = Callable[[Event], bool]
 Notice = Callable[[PersonKey, str], Awaitable[Reply | None]]
+# Per-chat memory (which message carries buttons, who is reachable or blocked) is a cache
+# of something also true without it (a stale keyboard is answered as stale; reachability
+# is in storage and a 403 says it again), so the least recently used chats are forgotten.
+MAX_CHATS = 10_000  # chats remembered per map; more than are active at once in one bot
 TYPING_AFTER = 0.3  # seconds a turn may take before the person sees "typing..."
 
 
@@ -82,10 +86,11 @@ class TelegramChannel:
         self.is_crisis = is_crisis or (lambda event: False)
         self.notice = notice
         self.limit = limit or InboundLimit()
-        # Per-chat memory for the most recently active chats only (bounded.py).
-        self.keyboards: LruDict[int, int] = LruDict()  # chat id -> the message with buttons
-        self._reachable: LruSet[int] = LruSet()  # chats confirmed reachable in this process
-        self._blocked: LruSet[int] = LruSet()  # chats that answered Forbidden in this process
+        # Per-chat memory for the most recently active chats only (MAX_CHATS).
+        # chat id -> the message with buttons
+        self.keyboards: LRU[int, int] = LRU(MAX_CHATS)
+        self._reachable: LRUSet[int] = LRUSet(MAX_CHATS)  # confirmed reachable in this process
+        self._blocked: LRUSet[int] = LRUSet(MAX_CHATS)  # answered Forbidden in this process
         self._loose: set[asyncio.Task[None]] = set()
         outbox.on_forbidden = self.mark_unreachable
         # Replies owed (set by owed.attach when storage keeps an outbox).

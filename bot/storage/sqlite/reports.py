@@ -27,6 +27,7 @@ from bot.storage.reports import (
     StepCount,
     TenureWeek,
     VariantCount,
+    tenure_rows,
 )
 from bot.storage.rows import to_text
 
@@ -277,16 +278,3 @@ def _params(scope: ReportScope) -> dict[str, Any]:
     return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
             "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
             "pause_step": scope.pause_step, "safety": scope.safety_flow}
-
-
-def tenure_rows(messages: dict[int, int], last_k: dict[int, int]) -> list[TenureWeek]:
-    """Join message counts by week k with the people still replying at k (last_k >= k)."""
-    if not last_k:
-        return []
-    top = max(last_k)
-    rows = []
-    still = 0
-    for k in range(top, -1, -1):
-        still += last_k.get(k, 0)
-        rows.append(TenureWeek(k, messages.get(k, 0), still))
-    return rows[::-1]

@@ -8,27 +8,56 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.schedule import EMPTY, ScheduleState, join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
-from bot.storage.memory_schedule import MemoryScheduleMixin
-from bot.storage.outbox import MemoryOutboxMixin, _Owed
-from bot.storage.reachability import MemoryReachabilityMixin
+from bot.storage.memory.outbox import MemoryOutboxMixin, _Owed
+from bot.storage.memory.reachability import MemoryReachability
+from bot.storage.memory.schedule import MemoryScheduleMixin
 
 if TYPE_CHECKING:
-    from bot.storage.reports_memory import MemoryReportSource
+    from bot.storage.memory.reports import MemoryReportSource
 
-# Rows as SQLite's SELECTs return them, so the same decoders apply:
-# achievements (id, text, at, purpose_ref, confidence, prompted), ratings (id, value, at,
-# context), events (id, name, flow, step, at).
-_Achievement = tuple[int, str, str, str | None, int | None, int]
-_Rating = tuple[int, int, str, str]
-_Event = tuple[int, str, str, str, str]
+# The memory backend's own rows, named. Their fields are in the order of SQLite's SELECTs
+# so the shared decoders in rows.py read both; times are the same ISO text.
+
+
+class _Achievement(NamedTuple):
+    id: int
+    text: str
+    at: str
+    purpose_ref: str | None
+    confidence: int | None
+    prompted: int
+
+
+class _Rating(NamedTuple):
+    id: int
+    value: int
+    at: str
+    context: str
+
+
+class _Event(NamedTuple):
+    id: int
+    name: str
+    flow: str
+    step: str
+    at: str
+
+
+class _Alert(NamedTuple):
+    id: int
+    reason: str
+    shared_json: str
+    created_at: str
+    handled_at: str | None
 
 
 @dataclass
@@ -70,18 +99,19 @@ class _Scheduled:
 class _Person:
     id: int
     created_at: str
-    state_json: str = ""
+    state_json: str = ""  # without the scheduling state, as SQLite's conversation_state
+    schedule: ScheduleState = EMPTY  # as SQLite's schedules row
     purposes: dict[str, _Purpose] = field(default_factory=dict)
     achievements: list[_Achievement] = field(default_factory=list)
     ratings: list[_Rating] = field(default_factory=list)
     events: list[_Event] = field(default_factory=list)
-    alerts: list[tuple[int, str, str, str, str | None]] = field(default_factory=list)
+    alerts: list[_Alert] = field(default_factory=list)
     updated_at: str = ""
     scheduled: list[_Scheduled] = field(default_factory=list)
     owed: list[_Owed] = field(default_factory=list)
 
 
-class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMixin):
+class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
     """Storage in dicts. Every method completes without awaiting, so each is atomic."""
 
     def __init__(self, *, clock: Clock | None = None) -> None:
@@ -92,6 +122,21 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         # As SQLite's deletions table (migration 0007): (week, demo) -> people who erased
         # themselves after consenting.
         self.deletions: dict[tuple[str, bool], int] = {}
+        self._reachability = MemoryReachability(self._person_id, self._clock)
+
+    def _person_id(self, key: PersonKey) -> int | None:
+        person = self._people.get(key)
+        return None if person is None else person.id
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
+        """Mark (False) or clear (True) a person who blocked the bot."""
+        self._check_open()
+        return await self._reachability.set_reachable(key, reachable)
+
+    async def is_reachable(self, key: PersonKey) -> bool:
+        """False only for a known person marked unreachable."""
+        self._check_open()
+        return await self._reachability.is_reachable(key)
 
     async def open(self) -> None:
         """Nothing to check or migrate; marks the storage usable."""
@@ -107,7 +152,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
 
     def report_source(self) -> MemoryReportSource:
         """Anonymous aggregates over these people, for staff reports and /programme."""
-        from bot.storage.reports_memory import MemoryReportSource
+        from bot.storage.memory.reports import MemoryReportSource
 
         return MemoryReportSource(self)
 
@@ -115,7 +160,11 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         """The person's state, or None if they have never written."""
         self._check_open()
         person = self._people.get(key)
-        return ConversationState.from_json(person.state_json) if person else None
+        return self._state(person) if person else None
+
+    @staticmethod
+    def _state(person: _Person) -> ConversationState:
+        return join(ConversationState.from_json(person.state_json), person.schedule)
 
     async def commit_turn(self, write: TurnWrite) -> None:
         """Apply the turn at once, with SQLite's rules for purposes."""
@@ -125,6 +174,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         if person is None:
             person = self._people[turn.key] = _Person(next(self._ids), turn.at)
         person.state_json = turn.state_json
+        person.schedule = turn.schedule
         person.updated_at = turn.at
         plan = rows.plan_purposes((person.id, change) for change in turn.purposes)
         for _, keep in plan.keep_active:
@@ -142,14 +192,14 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
                 old.updated_at = updated_at
         for text, purpose_ref, confidence, prompted, at in turn.achievements:
             person.achievements.append(
-                (next(self._ids), text, at, purpose_ref, confidence, prompted)
+                _Achievement(next(self._ids), text, at, purpose_ref, confidence, prompted)
             )
         for value, context, at in turn.ratings:
-            person.ratings.append((next(self._ids), value, at, context))
+            person.ratings.append(_Rating(next(self._ids), value, at, context))
         for name, flow, step, at in turn.events:
-            person.events.append((next(self._ids), name, flow, step, at))
+            person.events.append(_Event(next(self._ids), name, flow, step, at))
         for reason, shared_json, at in turn.alerts:
-            person.alerts.append((next(self._ids), reason, shared_json, at, None))
+            person.alerts.append(_Alert(next(self._ids), reason, shared_json, at, None))
 
     async def delete_person(self, key: PersonKey) -> bool:
         """Forget the person. True if there was anything."""
@@ -170,14 +220,15 @@ class MemoryStorage(MemoryScheduleMixin, MemoryReachabilityMixin, MemoryOutboxMi
         return PersonExport(
             key=key,
             created_at=rows.from_text(person.created_at),
-            state=ConversationState.from_json(person.state_json),
+            state=self._state(person),
             purposes=await self.purposes(key),
             achievements=await self.achievements(key),
             ratings=await self.ratings(key),
             events=[
-                rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e[4], e[0]))
+                rows.event_dict(e[1:]) for e in sorted(person.events, key=lambda e: (e.at, e.id))
             ],
-            alerts=[rows.alert_row(a) for a in sorted(person.alerts, key=lambda a: (a[3], a[0]))],
+            alerts=[rows.alert_row(a)
+                    for a in sorted(person.alerts, key=lambda a: (a.created_at, a.id))],
         )
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:

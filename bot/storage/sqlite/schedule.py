@@ -8,7 +8,6 @@ true. SQLite serialises the two writers; every transaction here is a few rows lo
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -18,9 +17,9 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.core.keys import PersonKey
-from bot.storage import opening
 from bot.storage.base import NextMessage, ScheduledMessage, StorageError
-from bot.storage.rows import from_text, to_text
+from bot.storage.rows import KEEP_SENT, encode_payload, from_text, message_row, to_text
+from bot.storage.sqlite import opening
 
 T = TypeVar("T")
 
@@ -45,30 +44,6 @@ _INSERT = (
     "INSERT INTO scheduled_messages (person_id, kind, due_at, status, payload_json, created_at) "
     "VALUES (?, ?, ?, 'pending', ?, ?)"
 )
-# Sent rows are kept a while for /mydata and counting; older ones go when a new one is sent.
-KEEP_SENT = 20
-
-
-def message_row(row: Any) -> ScheduledMessage:
-    """From (id, channel, external_id, kind, due_at, status, attempt, payload_json,
-    claimed_at, last_turn_at)."""
-    return ScheduledMessage(
-        id=row[0],
-        key=PersonKey(row[1], row[2]),
-        kind=row[3],
-        due_at=from_text(row[4]),
-        status=row[5],
-        attempt=row[6],
-        payload=json.loads(row[7]),
-        claimed_at=from_text(row[8]) if row[8] else None,
-        last_turn_at=from_text(row[9]) if row[9] else None,
-    )
-
-
-def encode_payload(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
 class SQLiteScheduleMixin:
     """Needs ``path``, ``_busy_timeout``, ``_clock`` and ``_writer`` from SQLiteStorage."""
 

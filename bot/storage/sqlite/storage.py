@@ -15,19 +15,21 @@ import aiosqlite
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.lru import LRU
+from bot.core.schedule import join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
-from bot.storage import opening, rows
+from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
-from bot.storage.lru import LRU
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
-from bot.storage.outbox import SQLiteOutboxMixin
-from bot.storage.reachability import SQLiteReachabilityMixin
-from bot.storage.sqlite_schedule import SQLiteScheduleMixin
-from bot.storage.writer import GroupWriter
+from bot.storage.sqlite import opening, schedule_rows
+from bot.storage.sqlite.outbox import SQLiteOutboxMixin
+from bot.storage.sqlite.reachability import SQLiteReachability
+from bot.storage.sqlite.schedule import SQLiteScheduleMixin
+from bot.storage.sqlite.writer import GroupWriter
 
 if TYPE_CHECKING:
-    from bot.storage.reports_sqlite import SQLiteReportSource
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _ACHIEVEMENTS = (
@@ -48,13 +50,20 @@ _ALERTS = (
     f"WHERE person_id = {_PERSON} ORDER BY created_at, id"
 )
 _STATE = (
-    "SELECT p.created_at, s.state_json FROM people p "
+    f"SELECT p.created_at, s.state_json, {schedule_rows.SELECT} FROM people p "
     "LEFT JOIN conversation_state s ON s.person_id = p.id "
+    "LEFT JOIN schedules sc ON sc.person_id = p.id "
     "WHERE p.channel = ? AND p.external_id = ?"
 )
 
 
-class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMixin):
+def _joined(found: sqlite3.Row) -> str:
+    """The state JSON as the engine sees it: the scheduling columns joined back in."""
+    state = ConversationState.from_json(found[1])
+    return join(state, schedule_rows.decode(found[2:])).to_json()
+
+
+class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
     """The embedded default store. ``open()`` before use, ``close()`` when done.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before
@@ -86,6 +95,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
         self._lock_fd: int | None = None
         # Export reads several tables in one snapshot; other reads must not run inside it.
         self._read_lock = asyncio.Lock()
+        self._reachability = SQLiteReachability(self._in_transaction, self._read, self._clock)
 
     async def open(self) -> None:
         """Check the file, take the process lock, verify integrity, migrate, start writing.
@@ -153,7 +163,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
     def report_source(self) -> SQLiteReportSource:
         """Anonymous aggregates over this file (its own read-only connection), for staff
         reports and /programme. Open it before use and close it after."""
-        from bot.storage.reports_sqlite import SQLiteReportSource
+        from bot.storage.sqlite.reports import SQLiteReportSource
 
         return SQLiteReportSource(self.path)
 
@@ -182,7 +192,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
             if cached is None:
                 if not found or found[0][1] is None:
                     return None
-                cached = found[0][1]
+                cached = _joined(found[0])
                 # Only cache what no commit could have overtaken during the read.
                 if writer.epoch == epoch and not writer.is_pending(key):
                     self._states.put(key, cached)
@@ -219,17 +229,26 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteReachabilityMixin, SQLiteOutboxMi
                 raise opening.classify(exc, self.path) from exc
         if not found:
             return None
-        created_at, state_json = found[0]
+        created_at, state_json = found[0][:2]
         return PersonExport(
             key=key,
             created_at=rows.from_text(created_at),
-            state=ConversationState.from_json(state_json) if state_json else ConversationState(),
+            state=(ConversationState.from_json(_joined(found[0])) if state_json
+                   else ConversationState()),
             purposes=[rows.purpose_row(r) for r in purposes],
             achievements=[rows.achievement_row(r) for r in achievements],
             ratings=[rows.rating_row(r) for r in ratings],
             events=[rows.event_dict(r) for r in events],
             alerts=[rows.alert_row(r) for r in alerts],
         )
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
+        """Mark (False) or clear (True) a person who blocked the bot (migration 0004)."""
+        return await self._reachability.set_reachable(key, reachable)
+
+    async def is_reachable(self, key: PersonKey) -> bool:
+        """False only for a known person marked unreachable; a read, never a write lock."""
+        return await self._reachability.is_reachable(key)
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
         """Newest first (ties: last written first)."""

@@ -17,10 +17,12 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.keys import PersonKey
+from bot.core.lru import LRU
+from bot.core.schedule import EMPTY
 from bot.storage.base import StorageError
-from bot.storage.lru import LRU
 from bot.storage.rows import PreparedTurn, plan_purposes
-from bot.storage.writer_sql import (
+from bot.storage.sqlite import schedule_rows
+from bot.storage.sqlite.writer_sql import (
     DEACTIVATE_PURPOSES,
     DELETE_PERSON,
     ID_CHUNK,
@@ -160,7 +162,7 @@ class GroupWriter:
         for turn in turns:
             key = turn.prepared.key
             self._ids.put(key, ids[key])
-            self._states.put(key, turn.prepared.state_json)  # in order: the last one wins
+            self._states.put(key, turn.prepared.joined_json)  # in order: the last one wins
             self._settle(key)
             if not turn.done.done():
                 turn.done.set_result(None)
@@ -192,6 +194,14 @@ class GroupWriter:
     async def _insert_rows(self, turns: list[tuple[int, PreparedTurn]]) -> None:
         states = {pid: (pid, t.state_json, t.at) for pid, t in turns}
         await self._conn.executemany(UPSERT_STATE, list(states.values()))
+        # A schedules row only once there is something to keep: nothing before consent.
+        last = {pid: t.schedule for pid, t in turns}
+        kept = [(pid, *schedule_rows.encode(s)) for pid, s in last.items() if s != EMPTY]
+        gone = [(pid,) for pid, s in last.items() if s == EMPTY]
+        if kept:
+            await self._conn.executemany(schedule_rows.UPSERT, kept)
+        if gone:
+            await self._conn.executemany(schedule_rows.DELETE, gone)
         plan = plan_purposes((pid, change) for pid, t in turns for change in t.purposes)
         if plan.keep_active:
             await self._conn.executemany(DEACTIVATE_PURPOSES, plan.keep_active)

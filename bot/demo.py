@@ -12,10 +12,13 @@ and demo-data refuses a database that already has real people unless told ``mix`
 
 from __future__ import annotations
 
+import asyncio
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.app import App
 from bot.core.clock import FakeClock
@@ -215,8 +218,8 @@ async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed:
     """Fill ``db`` with demo people; return a one-line summary. DemoRefused if the
     database has real people and ``mix`` is False."""
     from bot.app import open_app
-    from bot.storage.reports_sqlite import SQLiteReportSource
     from bot.storage.sqlite import SQLiteStorage
+    from bot.storage.sqlite.reports import SQLiteReportSource
 
     rng = random.Random(seed)
     clock = FakeClock(start_of(days, today))
@@ -243,3 +246,16 @@ async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed:
                       for k in KINDS)
     return (f"{people} demo people over {days} days written to {db} ({kinds}); "
             "try: goodhelp report --db " + str(db))
+
+
+def run(args: Any, flows_path: Path) -> int:
+    """``goodhelp demo-data``: the exit code for the CLI."""
+    try:
+        summary = asyncio.run(make_demo_data(args.db, args.people, args.days,
+                                             args.flows or flows_path, seed=args.seed,
+                                             mix=args.mix))
+    except DemoRefused as exc:
+        print(f"goodhelp: {exc}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0

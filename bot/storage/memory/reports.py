@@ -1,7 +1,7 @@
 """Staff-report aggregates over the in-memory backend, with SQLite's definitions.
 
 The contract test runs the same seeded people through this and through
-:mod:`bot.storage.reports_sqlite` and expects the same figures, so the SQL and these
+:mod:`bot.storage.sqlite.reports` and expects the same figures, so the SQL and these
 loops keep each other honest.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.storage.memory import MemoryStorage, _Person
+from bot.storage.memory.storage import MemoryStorage, _Person
 from bot.storage.reports import (
     DEMO_CHANNEL,
     MEASURES,
@@ -25,8 +25,8 @@ from bot.storage.reports import (
     StepCount,
     TenureWeek,
     VariantCount,
+    tenure_rows,
 )
-from bot.storage.reports_sqlite import tenure_rows
 from bot.storage.rows import from_text, to_text, week_of
 
 

@@ -1,4 +1,4 @@
-"""Scheduled messages in memory, with the same rules as :mod:`bot.storage.sqlite_schedule`."""
+"""Scheduled messages in memory, with the same rules as :mod:`bot.storage.sqlite.schedule`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.keys import PersonKey
 from bot.storage.base import NextMessage, ScheduledMessage
-from bot.storage.rows import from_text, to_text
-from bot.storage.sqlite_schedule import KEEP_SENT, encode_payload, message_row
+from bot.storage.rows import KEEP_SENT, encode_payload, from_text, message_row, to_text
 
 if TYPE_CHECKING:
-    from bot.storage.memory import _Person, _Scheduled
+    from bot.storage.memory.storage import _Person, _Scheduled
 
 
 class MemoryScheduleMixin:
@@ -34,7 +33,7 @@ class MemoryScheduleMixin:
         return None
 
     def _replace_pending(self, person: _Person, message: NextMessage) -> None:
-        from bot.storage.memory import _Scheduled
+        from bot.storage.memory.storage import _Scheduled
 
         person.scheduled = [m for m in person.scheduled
                             if not (m.kind == message.kind and m.status == "pending")]
