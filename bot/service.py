@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
 from bot.core.owed import OwedReplies
+from bot.core.roles import Redeemed
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
@@ -25,6 +26,7 @@ from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
+from bot.storage.roles import RoleStore, role_store_for
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,20 @@ def cleaned(event: Event) -> Event:
 
 
 class StoredPerson:
-    """The engine's read access to one person's stored records."""
+    """The engine's read access to one person's stored records (and their roles)."""
 
-    def __init__(self, storage: Storage, key: PersonKey) -> None:
+    def __init__(self, storage: Storage, key: PersonKey, roles: RoleStore,
+                 clock: Clock) -> None:
         self.storage = storage
         self.key = key
+        self.role_store = roles
+        self.clock = clock
+
+    async def roles(self) -> frozenset[str]:
+        return await self.role_store.roles_of(self.key)
+
+    async def redeem_invite(self, code: str) -> Redeemed:
+        return await self.role_store.redeem(self.key, code, self.clock.now())
 
     async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
         return list(await self.storage.achievements(self.key, limit))
@@ -115,9 +126,11 @@ class _Held:
 
 class Conversations:
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, roles: RoleStore | None = None) -> None:
         self.engine = engine
         self.storage = storage
+        # Who holds which role (bot.core.roles): ``roles.holds(key, "staff")``.
+        self.roles: RoleStore = roles or role_store_for(storage)
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.locks = PersonLocks()
@@ -176,7 +189,8 @@ class Conversations:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
             outcome = await self.engine.handle(state, event, now=now,
-                                               reader=StoredPerson(self.storage, key), rng=self.rng)
+                                               reader=StoredPerson(self.storage, key, self.roles,
+                                                                   self.clock), rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
                 await self.storage.delete_person(key)
