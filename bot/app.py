@@ -37,6 +37,7 @@ class App:
     crisis: CrisisDetector | None = None
 
     async def close(self) -> None:
+        await self.conversations.close()
         await self.storage.close()
 
 

@@ -13,11 +13,14 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.mentoring import PeerDesk
 from bot.core.owed import OwedReplies
-from bot.core.roles import Redeemed
+from bot.core.roles import MENTOR, Redeemed
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
@@ -25,7 +28,10 @@ from bot.engine.events import Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
+from bot.mentoring.desk import Mentoring
+from bot.mentoring.settings import MentoringSettings
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
+from bot.storage.mentoring import MentorStore
 from bot.storage.roles import RoleStore, role_store_for
 
 log = logging.getLogger(__name__)
@@ -62,11 +68,15 @@ class StoredPerson:
     """The engine's read access to one person's stored records (and their roles)."""
 
     def __init__(self, storage: Storage, key: PersonKey, roles: RoleStore,
-                 clock: Clock) -> None:
+                 clock: Clock, mentoring: Callable[[], Mentoring]) -> None:
         self.storage = storage
         self.key = key
         self.role_store = roles
         self.clock = clock
+        self._mentoring = mentoring
+
+    def peers(self) -> PeerDesk:
+        return self._mentoring().desk(self.key)
 
     async def roles(self) -> frozenset[str]:
         return await self.role_store.roles_of(self.key)
@@ -131,6 +141,7 @@ class Conversations:
         self.storage = storage
         # Who holds which role (bot.core.roles): ``roles.holds(key, "staff")``.
         self.roles: RoleStore = roles or role_store_for(storage)
+        self._mentoring: Mentoring | None = None
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.locks = PersonLocks()
@@ -189,8 +200,7 @@ class Conversations:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
             outcome = await self.engine.handle(state, event, now=now,
-                                               reader=StoredPerson(self.storage, key, self.roles,
-                                                                   self.clock), rng=self.rng)
+                                               reader=self.reader(key), rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
                 await self.storage.delete_person(key)
@@ -222,7 +232,36 @@ class Conversations:
                 log.error("turn listener failed: %s", describe(exc))
         return outcome.replies, owed
 
+    def reader(self, key: PersonKey) -> StoredPerson:
+        """What the engine may read (and the few small writes it may ask) for ``key``."""
+        return StoredPerson(self.storage, key, self.roles, self.clock, lambda: self.mentoring)
+
+    @property
+    def mentoring(self) -> Mentoring:
+        """Peer mentoring beside this storage (opened on first use; closed by ``close``)."""
+        if self._mentoring is None:
+            path = getattr(self.storage, "path", None)
+            self._mentoring = Mentoring(
+                MentorStore(Path(path) if path is not None else None), self.roles,
+                self.storage, MentoringSettings.from_config(self.engine.flows.config),
+                lambda text: self.engine.is_crisis(Text(text)), self.clock, self._vars_of)
+        return self._mentoring
+
+    async def _vars_of(self, key: PersonKey) -> dict[str, Any] | None:
+        state = await self.storage.load(key)
+        return None if state is None else dict(state.vars)
+
+    async def close(self) -> None:
+        """Close what the service opened itself (the mentoring store)."""
+        if self._mentoring is not None:
+            await self._mentoring.store.close()
+
     async def _delete_person(self, key: PersonKey, effect: Effect) -> None:
+        # Their side of any mentoring goes at once: a person's links and messages; a
+        # mentor's people are told kindly and offered someone else.
+        if await self.roles.holds(key, MENTOR):
+            await self.mentoring.remove_mentor(key, self.clock.now())
+        await self.mentoring.store.delete_person(key, self.clock.now())
         await self.storage.delete_person(key)
 
     def _language(self, state: ConversationState | None) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from bot.core.mentoring import PeerDesk
 from bot.core.records import Record
 from bot.core.roles import Redeemed
 from bot.core.state import ConversationState
@@ -35,6 +36,10 @@ class PersonReader(Protocol):
 
     async def roles(self) -> frozenset[str]:
         """The roles the person holds (``person`` always among them)."""
+        ...
+
+    def peers(self) -> PeerDesk:
+        """The mentoring desk for the person (bot.core.mentoring)."""
         ...
 
     async def redeem_invite(self, code: str) -> Redeemed:

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[PersonKey, list[Reply]], Awaitable[None]]
 KIND = "checkin"
+MENTOR_GAP = timedelta(hours=1)
 
 
 @dataclass
@@ -129,6 +130,9 @@ class Dispatcher:
             await self.storage.drop_scheduled(row.id)
             self._planned.pop(key, None)
             return "dropped"
+        relay_at = parse_moment(vars.get("relay_at"))  # a mentor's message (scheduling/relay.py)
+        if relay_at is not None and relay_at + MENTOR_GAP > allowed:
+            allowed = relay_at + MENTOR_GAP  # never two messages from the bot in an hour
         if allowed > now:  # quiet hours or the safety pause
             await self.storage.reschedule(row.id, allowed)
             return "waiting"

@@ -21,6 +21,7 @@ from bot.engine.events import Reply
 from bot.logsafe import describe
 from bot.scheduling.dispatcher import Dispatcher, Send
 from bot.scheduling.policy import Policy
+from bot.scheduling.relay import RelayDispatcher
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,7 +39,13 @@ def build_dispatcher(app: App, send: Send, **options: Any) -> Dispatcher:
                       **options)
 
 
-async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None:
+def build_relay(app: App, send: Send) -> RelayDispatcher:
+    """The relay dispatcher (mentor messages) for an opened App."""
+    return RelayDispatcher(app.conversations, app.storage, app.clock, send)
+
+
+async def safe_tick(dispatcher: Dispatcher | RelayDispatcher,
+                    now: datetime | None = None) -> None:
     try:
         report = await dispatcher.tick(now)
         if report.counts:
@@ -50,10 +57,12 @@ async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None
 class SchedulerLoop:
     """APScheduler 3 in the running event loop, waking the dispatcher on an interval."""
 
-    def __init__(self, dispatcher: Dispatcher, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, dispatcher: Dispatcher, interval: float = DEFAULT_INTERVAL,
+                 relay: RelayDispatcher | None = None) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         self.dispatcher = dispatcher
+        self.relay = relay
         self.interval = interval
         # Its "job added" and "job executed" lines would print into the terminal chat.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -65,6 +74,10 @@ class SchedulerLoop:
                                 args=[self.dispatcher], id="goodhelp-dispatcher",
                                 max_instances=1, coalesce=True,
                                 next_run_time=datetime.now().astimezone())
+        if self.relay is not None:
+            self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
+                                    args=[self.relay], id="goodhelp-relay", max_instances=1,
+                                    coalesce=True, next_run_time=datetime.now().astimezone())
         self._scheduler.start()
 
     async def stop(self) -> None:
@@ -88,7 +101,7 @@ async def start_terminal_scheduling(app: App, chat: Any, *,
         chat.show(replies)
         chat.write(chat.prompt)
 
-    loop = SchedulerLoop(build_dispatcher(app, send), interval)
+    loop = SchedulerLoop(build_dispatcher(app, send), interval, build_relay(app, send))
     await loop.start()
     return loop
 
@@ -105,6 +118,14 @@ async def start_telegram_scheduling(application: Any, app: App, send: Send, *,
 
     application.job_queue.run_repeating(wake, interval=interval, first=1.0,
                                         name="goodhelp-dispatcher",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    relay = build_relay(app, send)
+
+    async def wake_relay(context: Any) -> None:
+        await safe_tick(relay)
+
+    application.job_queue.run_repeating(wake_relay, interval=interval, first=1.5,
+                                        name="goodhelp-relay",
                                         job_kwargs={"max_instances": 1, "coalesce": True})
     return dispatcher
 
