@@ -8,10 +8,11 @@ through the channel, and only then marks it delivered. A crash between sending a
 marking sends that one message twice at most, never loses it.
 
 Pacing: one relayed message per recipient per tick; never into a conversation in
-progress; a person gets no mentor message within ``gap_minutes`` of a check-in prompt or
-another mentor message (and the check-in dispatcher waits the same after a mentor
-message). Someone who blocked the bot is skipped until they write again. A message whose
-mentor lost the role, or whose link ended or paused, is dropped or waits.
+progress (one left untouched for 30 minutes is closed quietly first, as check-ins do);
+a person gets no mentor message within ``gap_minutes`` of a check-in prompt or another
+mentor message (and the check-in dispatcher waits an hour after a mentor message).
+Someone who blocked the bot is skipped until they write again. A message whose mentor
+lost the role, or whose link ended, is dropped; a paused link's messages wait.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.roles import MENTOR
-from bot.engine.events import Start
+from bot.engine.events import Command, Start
 from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
 from bot.scheduling.dispatcher import Send, TickReport
@@ -56,6 +57,8 @@ class RelayDispatcher:
         self.reachability = reachability
         self.clock = clock
         self.send = send
+        # When a recipient was first found mid-conversation, and at which turn.
+        self._busy_since: dict[PersonKey, tuple[int, datetime]] = {}
 
     @property
     def mentoring(self) -> Mentoring:
@@ -98,8 +101,17 @@ class RelayDispatcher:
         if state is None:
             await store.set_message(message.id, "dropped", now)
             return "dropped"
-        if state.flow is not None and state.flow != FLOW:
-            return "busy"  # never into a conversation in progress
+        if state.flow is not None:
+            # Never into a conversation in progress; one left alone for IDLE (a menu
+            # nobody answered) is closed quietly first, as check-ins do.
+            first = self._busy_since.setdefault(recipient, (state.turn, now))
+            if first[0] != state.turn:
+                self._busy_since[recipient] = (state.turn, now)
+                return "busy"
+            if now - first[1] < IDLE:
+                return "busy"
+            await self.conversations.handle(recipient, Command("cancel"))
+        self._busy_since.pop(recipient, None)
         gap = timedelta(minutes=self.mentoring.settings.gap_minutes)
         if message.direction == "to_person" and recently_messaged(state.vars, now, gap):
             return "waiting"
