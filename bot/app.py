@@ -46,6 +46,7 @@ class App:
         return self.flows.config
 
     async def close(self) -> None:
+        await self.conversations.close()
         await self.storage.close()
 
 

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.reports import commands as report_commands
 
     report_commands.add_parsers(sub)
+    from bot import cli_invites
+
+    cli_invites.add_parsers(sub)
     return parser
 
 
@@ -90,8 +93,11 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             from bot import demo
 
             return demo.run(args, settings.flows_path)
+        from bot import cli_invites
         from bot.reports import commands as report_commands
 
+        if args.command in cli_invites.COMMANDS:
+            return cli_invites.run(args, settings.db_path, settings.environ)
         if args.command in report_commands.COMMANDS:
             return report_commands.run(args, settings.db_path, settings.flows_path)
     except InvalidFlows as exc:

@@ -13,10 +13,14 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
+from bot.core.mentoring import PeerDesk
 from bot.core.owed import OwedReplies
+from bot.core.roles import MENTOR, Redeemed
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
@@ -24,7 +28,11 @@ from bot.engine.events import Close, Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
+from bot.mentoring.desk import Mentoring
+from bot.mentoring.settings import MentoringSettings
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
+from bot.storage.mentoring import MentorStore
+from bot.storage.roles import RoleStore, role_store_for
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +71,29 @@ ProgrammeFigures = Callable[[Storage, datetime], Awaitable[dict[str, str] | None
 
 
 class StoredPerson:
-    """The engine's read access to one person's stored records."""
+    """The engine's read access to one person's stored records (and their roles)."""
 
-    def __init__(self, storage: Storage, key: PersonKey,
+    def __init__(self, storage: Storage, key: PersonKey, roles: RoleStore,
+                 clock: Clock, mentoring: Callable[[], Mentoring],
                  figures: ProgrammeFigures | None = None) -> None:
         self.storage = storage
         self.key = key
+        self.role_store = roles
+        self.clock = clock
+        self._mentoring = mentoring
         self.figures = figures
+
+    def peers(self) -> PeerDesk:
+        """The person's side of peer mentoring (what they share, their mentor's messages)."""
+        return self._mentoring().desk(self.key)
+
+    async def roles(self) -> frozenset[str]:
+        """The roles the person holds (person, mentor, staff)."""
+        return await self.role_store.roles_of(self.key)
+
+    async def redeem_invite(self, code: str) -> Redeemed:
+        """Use an invitation code for this person, now."""
+        return await self.role_store.redeem(self.key, code, self.clock.now())
 
     async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
         return list(await self.storage.achievements(self.key, limit))
@@ -120,11 +144,14 @@ class _Held:
 
 class Conversations:
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
-                 rng: random.Random | None = None,
+                 rng: random.Random | None = None, roles: RoleStore | None = None,
                  programme: ProgrammeFigures | None = None) -> None:
         self.engine = engine
         self.programme = programme
         self.storage = storage
+        # Who holds which role (bot.core.roles): ``roles.holds(key, "staff")``.
+        self.roles: RoleStore = roles or role_store_for(storage)
+        self._mentoring: Mentoring | None = None
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.locks = PersonLocks()
@@ -187,9 +214,8 @@ class Conversations:
         try:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
-            reader = StoredPerson(self.storage, key, self.programme)
-            outcome = await self.engine.handle(state, event, now=now, reader=reader,
-                                               rng=self.rng)
+            outcome = await self.engine.handle(state, event, now=now,
+                                               reader=self.reader(key), rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
                 await self.storage.delete_person(key)
@@ -221,7 +247,37 @@ class Conversations:
                 log.error("turn listener failed: %s", describe(exc))
         return outcome.replies, owed
 
+    def reader(self, key: PersonKey) -> StoredPerson:
+        """What the engine may read (and the few small writes it may ask) for ``key``."""
+        return StoredPerson(self.storage, key, self.roles, self.clock, lambda: self.mentoring,
+                            self.programme)
+
+    @property
+    def mentoring(self) -> Mentoring:
+        """Peer mentoring beside this storage (opened on first use; closed by ``close``)."""
+        if self._mentoring is None:
+            path = getattr(self.storage, "path", None)
+            self._mentoring = Mentoring(
+                MentorStore(Path(path) if path is not None else None), self.roles,
+                self.storage, MentoringSettings.from_config(self.engine.flows.config),
+                lambda text: self.engine.is_crisis(Text(text)), self.clock, self._vars_of)
+        return self._mentoring
+
+    async def _vars_of(self, key: PersonKey) -> dict[str, Any] | None:
+        state = await self.storage.load(key)
+        return None if state is None else dict(state.vars)
+
+    async def close(self) -> None:
+        """Close what the service opened itself (the mentoring store)."""
+        if self._mentoring is not None:
+            await self._mentoring.store.close()
+
     async def _delete_person(self, key: PersonKey, effect: Effect) -> None:
+        # Their side of any mentoring goes at once: a person's links and messages; a
+        # mentor's people are told kindly and offered someone else.
+        if await self.roles.holds(key, MENTOR):
+            await self.mentoring.remove_mentor(key, self.clock.now())
+        await self.mentoring.store.delete_person(key, self.clock.now())
         await self.storage.delete_person(key)
 
     def _language(self, state: ConversationState | None) -> str:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from bot.core.mentoring import PeerDesk
 from bot.core.records import Record
+from bot.core.roles import Redeemed
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.events import Reply
@@ -31,6 +33,19 @@ class PersonReader(Protocol):
     async def purposes(self) -> list[PurposeRow]: ...
 
     async def export(self) -> PersonExport | None: ...
+
+    async def roles(self) -> frozenset[str]:
+        """The roles the person holds (``person`` always among them)."""
+        ...
+
+    def peers(self) -> PeerDesk:
+        """The mentoring desk for the person (bot.core.mentoring)."""
+        ...
+
+    async def redeem_invite(self, code: str) -> Redeemed:
+        """Use an invitation code for the person: the one write a reader makes, in its own
+        small transaction, since a role is granted whether or not the turn is kept."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.core.roles import ROLES
 from bot.engine.classify import load_classifiers
 from bot.engine.model import Consent, Flow, FlowSet, Text, Triggers
 from bot.engine.parse import Parser
@@ -16,7 +17,8 @@ from bot.engine.placeholders import find_placeholders, placeholder_reason
 from bot.engine.validate import check_flowset
 from bot.engine.yamlsource import LineDict, LineList, Problem, YamlError, load_yaml
 
-FLOW_KEYS = frozenset({"flow", "description", "menu", "triggers", "interrupt", "open", "steps"})
+FLOW_KEYS = frozenset({"flow", "description", "menu", "triggers", "interrupt", "open", "roles",
+                       "steps"})
 SYSTEM_KEYS = frozenset({"languages", "default_language", "messages", "variables", "consent"})
 REQUIRED_MESSAGES = (
     "fallback", "empty", "too_long", "too_short", "not_a_number", "number_range",
@@ -188,7 +190,24 @@ def _load_flow(path: Path, languages: frozenset[str], problems: list[Problem]) -
                        "know when to step in")
     return Flow(flow_name, name, raw.line_of("flow"), steps, ids[0], triggers,
                 flags["interrupt"] is True, menu, str(raw.get("description", "")),
-                flags["open"] is True)
+                flags["open"] is True, _roles(raw, parser))
+
+
+def _roles(raw: LineDict, parser: Parser) -> tuple[str, ...]:
+    """The flow's ``roles:``, each one of :data:`bot.core.roles.ROLES`."""
+    if "roles" not in raw:
+        return ()
+    value, line = raw["roles"], raw.line_of("roles")
+    if not isinstance(value, list) or not value:
+        parser.problem(line, f"roles must be a list of one or more of: {', '.join(ROLES)}")
+        return ()
+    roles: list[str] = []
+    for item in value:
+        if item not in ROLES:
+            parser.problem(line, f"unknown role {item!r}; roles are: {', '.join(ROLES)}")
+        else:
+            roles.append(str(item))
+    return tuple(roles)
 
 
 def _triggers(raw: LineDict, parser: Parser) -> Triggers:

@@ -159,6 +159,8 @@ class Flow:
     menu: Text | None = None
     description: str = ""
     open: bool = False  # may run before the person has given consent
+    # Who may run it (bot.core.roles); empty: everyone. ``person`` is held by everyone.
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

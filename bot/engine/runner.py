@@ -113,6 +113,15 @@ class Turn(StepRunner):
             # The flow changed under a waiting person (flows were edited between restarts).
             self.say_message("flow_changed")
             self.leave_flow("abandoned")
+        flow = self.current_flow()
+        if flow is not None and not await self.permitted(flow):
+            # The role was taken away mid-conversation (a mentor removed): stop here.
+            self.leave_flow("abandoned")
+            self.state = replace(self.state, stack=())
+            if not isinstance(event, Start):
+                self.refuse(flow)
+            if isinstance(event, Choice):
+                return  # a button of the refused flow; text still meets the safety net
         if isinstance(event, Command):
             await self.on_command(event)
         elif isinstance(event, Choice):
@@ -130,7 +139,8 @@ class Turn(StepRunner):
             self.state = replace(self.state, stack=())
         elif isinstance(event, Start):
             flow = self.engine.flows.flows[event.flow]
-            if self.state.flow is not None or not self.consented_to(flow):
+            if self.state.flow is not None or not self.consented_to(flow) or not (
+                    await self.permitted(flow)):
                 # Never interrupt a conversation, and never start anything (not even the
                 # privacy question) on our own initiative for someone who has not said yes.
                 self.started = False

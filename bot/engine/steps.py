@@ -54,6 +54,7 @@ class StepRunner:
         self.effects: list[Effect] = []
         self.memory: dict[str, Any] = dict(state.memory)
         self.started = True
+        self._roles: frozenset[str] | None = None
 
     def current_flow(self) -> Flow | None:
         return self.engine.flows.flows.get(self.state.flow) if self.state.flow else None
@@ -135,8 +136,27 @@ class StepRunner:
             return self.engine.flows.flows[consent.flow]
         return flow
 
+    async def permitted(self, flow: Flow) -> bool:
+        """Whether the person holds one of the roles ``flow`` declares (read once a turn,
+        and only when a flow with ``roles:`` is asked for)."""
+        if not flow.roles:
+            return True
+        if self._roles is None:
+            self._roles = await self.reader.roles()
+        return bool(self._roles & set(flow.roles))
+
+    def refuse(self, flow: Flow) -> None:
+        """Say kindly that ``flow`` is not for this person; it never starts."""
+        self.event("flow_refused", flow.name, flow.first)
+        messages = self.engine.flows.messages
+        self.say_message("not_for_your_role" if "not_for_your_role" in messages
+                         else "unknown_command")
+
     async def start_flow(self, flow: Flow) -> None:
         flow = self.gate(flow)
+        if not await self.permitted(flow):
+            self.refuse(flow)
+            return
         self.event("flow_started", flow.name, flow.first)
         self.state = replace(self.state, flow=flow.name, step=flow.first, retries=0)
         await self.run_from(flow, flow.first)
@@ -173,6 +193,10 @@ class StepRunner:
             result = await self.execute(flow, step)
             if isinstance(result, Flow):
                 flow = self.gate(result)
+                if not await self.permitted(flow):
+                    self.refuse(flow)
+                    self.state = replace(self.state, stack=())
+                    return
                 step_id = flow.first
                 self.event("flow_started", flow.name, flow.first)
             elif result is _WAIT:

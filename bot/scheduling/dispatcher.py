@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.records import Rating
-from bot.core.schedule import ScheduleState, from_vars
+from bot.core.schedule import ScheduleState, from_vars, parse_moment
 from bot.engine.events import Event, Reply, Start
 from bot.engine.runner import Outcome
 from bot.logsafe import describe
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[PersonKey, list[Reply]], Awaitable[None]]
 KIND = "checkin"
+MENTOR_GAP = timedelta(hours=1)
 
 
 @dataclass
@@ -130,6 +131,9 @@ class Dispatcher:
             await self.storage.drop_scheduled(row.id)
             self._planned.pop(key, None)
             return "dropped"
+        relay_at = parse_moment(state.vars.get("relay_at"))  # a mentor message: relay.py
+        if relay_at is not None and relay_at + MENTOR_GAP > allowed:
+            allowed = relay_at + MENTOR_GAP  # never two messages from the bot in an hour
         if allowed > now:  # quiet hours or the safety pause
             await self.storage.reschedule(row.id, allowed)
             return "waiting"

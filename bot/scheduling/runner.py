@@ -23,6 +23,7 @@ from bot.engine.events import Reply
 from bot.logsafe import describe
 from bot.scheduling.dispatcher import Dispatcher, DispatchStore, Send
 from bot.scheduling.policy import Policy
+from bot.scheduling.relay import RelayDispatcher
 from bot.service import Conversations
 
 
@@ -57,7 +58,13 @@ def build_dispatcher(app: Assembled, send: Send, **options: Any) -> Dispatcher:
                       **options)
 
 
-async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None:
+def build_relay(app: Assembled, send: Send) -> RelayDispatcher:
+    """The relay dispatcher (mentor messages) for an opened App."""
+    return RelayDispatcher(app.conversations, app.storage, app.clock, send)
+
+
+async def safe_tick(dispatcher: Dispatcher | RelayDispatcher,
+                    now: datetime | None = None) -> None:
     try:
         report = await dispatcher.tick(now)
         if report.counts:
@@ -69,10 +76,12 @@ async def safe_tick(dispatcher: Dispatcher, now: datetime | None = None) -> None
 class SchedulerLoop:
     """APScheduler 3 in the running event loop, waking the dispatcher on an interval."""
 
-    def __init__(self, dispatcher: Dispatcher, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, dispatcher: Dispatcher, interval: float = DEFAULT_INTERVAL,
+                 relay: RelayDispatcher | None = None) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         self.dispatcher = dispatcher
+        self.relay = relay
         self.interval = interval
         # Its "job added" and "job executed" lines would print into the terminal chat.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -84,6 +93,10 @@ class SchedulerLoop:
                                 args=[self.dispatcher], id="goodhelp-dispatcher",
                                 max_instances=1, coalesce=True,
                                 next_run_time=datetime.now().astimezone())
+        if self.relay is not None:
+            self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
+                                    args=[self.relay], id="goodhelp-relay", max_instances=1,
+                                    coalesce=True, next_run_time=datetime.now().astimezone())
         self._scheduler.start()
 
     async def stop(self) -> None:
@@ -107,7 +120,7 @@ async def start_terminal_scheduling(app: Assembled, chat: Any, *,
         chat.show(replies)
         chat.write(chat.prompt)
 
-    loop = SchedulerLoop(build_dispatcher(app, send), interval)
+    loop = SchedulerLoop(build_dispatcher(app, send), interval, build_relay(app, send))
     await loop.start()
     return loop
 
@@ -124,6 +137,14 @@ async def start_telegram_scheduling(application: Any, app: Assembled, send: Send
 
     application.job_queue.run_repeating(wake, interval=interval, first=1.0,
                                         name="goodhelp-dispatcher",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    relay = build_relay(app, send)
+
+    async def wake_relay(context: Any) -> None:
+        await safe_tick(relay)
+
+    application.job_queue.run_repeating(wake_relay, interval=interval, first=1.5,
+                                        name="goodhelp-relay",
                                         job_kwargs={"max_instances": 1, "coalesce": True})
     return dispatcher
 

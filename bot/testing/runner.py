@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,18 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
         if case.vars:
             state = ConversationState(vars=dict(case.vars))
             await app.storage.commit_turn(TurnWrite(KEY, state))
+        roles = app.conversations.roles
+        for role in case.roles:
+            await roles.grant(KEY, role, clock.now())
+        codes: dict[str, str] = {}
+        for number, spec in enumerate(case.invites, 1):
+            days = -1 if spec.get("expired") else 7
+            invite, code = await roles.create_invite(
+                str(spec["role"]), clock.now(), clock.now() + timedelta(days=days),
+                int(spec.get("uses", 1)), spec.get("cohort"))
+            if spec.get("revoked"):
+                await roles.revoke_invite(invite.id, clock.now())
+            codes[f"{{invite{number}}}"] = code
         replies: list[Reply] = []
         last_options: Reply | None = None
         for line in case.lines:
@@ -54,7 +66,7 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
                 clock.advance(_duration(line.value))
                 replies = []
             else:
-                event = _event(line, last_options)
+                event = _event(_with_codes(line, codes), last_options)
                 if isinstance(event, str):
                     return Failure(case, line, event)
                 replies = await app.conversations.handle(KEY, event)
@@ -65,6 +77,16 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
         return None
     finally:
         await app.close()
+
+
+def _with_codes(line: Line, codes: dict[str, str]) -> Line:
+    """The line with ``{inviteN}`` replaced by the Nth invitation's code."""
+    if line.action != "say" or "{invite" not in str(line.value):
+        return line
+    text = str(line.value)
+    for placeholder, code in codes.items():
+        text = text.replace(placeholder, code)
+    return replace(line, value=text)
 
 
 def _duration(value: Any) -> timedelta:
@@ -149,6 +171,15 @@ async def _check_stored(app: App, check: Any) -> str | None:
         found = len(export.alerts) if export else 0
         if found != int(check["alerts"]):
             return f"expected {check['alerts']} alerts stored, found {found}"
+    if "roles" in check:
+        held = await app.conversations.roles.roles_of(KEY)
+        if set(_as_list(check["roles"])) != held - {"person"} and set(
+                _as_list(check["roles"])) != held:
+            return f"expected roles {sorted(_as_list(check['roles']))}, got {sorted(held)}"
+    if "cohort" in check:
+        cohort = await app.conversations.roles.cohort_of(KEY)
+        if str(cohort) != str(check["cohort"]):
+            return f"expected cohort {check['cohort']!r}, got {cohort!r}"
     if "count" in check:
         name = str(check["count"])
         if state.counts.get(name, 0) != int(check.get("equals", 0)):

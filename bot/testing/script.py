@@ -1,7 +1,10 @@
 """The YAML format of conversation tests, parsed into cases.
 
 A test file holds ``tests:``, a list of cases. Each case has a ``name``, optional
-``vars`` the person starts with, and a ``script`` of lines:
+``vars`` the person starts with, optional ``roles`` they hold (``[mentor]``), optional
+``invites`` made before the script (``[{role: mentor, cohort: NAME, uses: N,
+expired: true, revoked: true}]``, the Nth one's code typed as ``{invite1}``...), and a
+``script`` of lines:
 
 - ``say: TEXT`` the person types (``/cmd payload`` is a command)
 - ``press: LABEL`` presses a button of the latest question
@@ -12,7 +15,8 @@ A test file holds ``tests:``, a list of cases. Each case has a ``name``, optiona
   ``matches`` (regular expression), ``buttons``, ``no_buttons``, ``replies``,
   ``attachment``
 - ``stored:`` checks what is stored: ``var`` with ``equals``/``set``/``contains``,
-  ``count``, ``flow``, ``step``, ``achievements``, ``ratings``, ``purposes``, ``alerts``
+  ``count``, ``flow``, ``step``, ``achievements``, ``ratings``, ``purposes``, ``alerts``,
+  ``roles`` (a list the person holds), ``cohort``
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class Case:
     line: int
     lines: tuple[Line, ...]
     vars: dict[str, Any] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    invites: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -104,4 +110,12 @@ def _case(item: Any, file: str, problems: list[Problem]) -> Case | None:
             continue
         lines.append(Line(actions[0], raw[actions[0]], dict(expect), file, raw.line))
     start_vars = item.get("vars", {})
-    return Case(str(item["name"]), file, item.line, tuple(lines), dict(start_vars))
+    roles = item.get("roles", [])
+    invites = item.get("invites", [])
+    if not isinstance(roles, list) or not isinstance(invites, list) or not all(
+            isinstance(i, dict) and "role" in i for i in invites):
+        problems.append(Problem(file, item.line, "roles is a list of role names; invites a "
+                                "list of mappings, each with 'role'"))
+        return None
+    return Case(str(item["name"]), file, item.line, tuple(lines), dict(start_vars),
+                tuple(map(str, roles)), tuple(dict(i) for i in invites))

@@ -41,6 +41,14 @@ class FakePerson:
     async def export(self) -> Any:
         return None
 
+    async def roles(self) -> frozenset[str]:
+        return frozenset({"person"})
+
+    async def redeem_invite(self, code: str) -> Any:
+        from bot.core.roles import Redeemed
+
+        return Redeemed("invalid")
+
     def win(self, text: str, at: datetime, confidence: int | None = None) -> None:
         row = AchievementRow(len(self.wins) + 1, text, at, None, confidence, False)
         self.wins = sorted([*self.wins, row], key=lambda w: w.at, reverse=True)

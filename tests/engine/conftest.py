@@ -67,6 +67,14 @@ class StubReader:
     async def export(self) -> Any:
         return None
 
+    async def roles(self) -> frozenset[str]:
+        return frozenset({"person"})
+
+    async def redeem_invite(self, code: str) -> Any:
+        from bot.core.roles import Redeemed
+
+        return Redeemed("invalid")
+
 
 @dataclass
 class Person:

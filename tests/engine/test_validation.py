@@ -30,7 +30,7 @@ CASES: list[tuple[str, str, int, str]] = [
     ("missing_flow", "hello.yaml", 1, "missing 'flow: NAME'"),
     ("missing_steps", "hello.yaml", 1, "flow 'hello' needs 'steps:'"),
     ("unknown_top_key", "hello.yaml", 2, "unknown key 'trigger' in a flow; allowed: description, "
-     "flow, interrupt, menu, open, steps, triggers"),
+     "flow, interrupt, menu, open, roles, steps, triggers"),
     ("two_kinds", "hello.yaml", 6, "step 'name' needs exactly one of say, ask, choose"),
     ("no_kind", "hello.yaml", 6, "step 'later' needs exactly one of say, ask"),
     ("unknown_step_key", "hello.yaml", 5, "unknown key 'text' in a 'say' step; allowed: next, say"),
@@ -120,7 +120,7 @@ def test_every_problem_in_a_folder_is_reported_in_one_run(tmp_path: Path) -> Non
         f"{root}/a_tabs.yaml:4: not valid YAML: found character '\\t' that cannot start any token",
         f"{root}/b_key.yaml:1: flow 'b' needs 'steps:' with at least one step",
         f"{root}/b_key.yaml:2: unknown key 'step' in a flow; allowed: description, flow, "
-        "interrupt, menu, open, steps, triggers",
+        "interrupt, menu, open, roles, steps, triggers",
     ]
     assert lines[3].startswith(f"{root}/c_into.yaml:4: step 'one': an ask step needs 'into")
     assert lines[4] == f"{root}/d_orphan.yaml:6: step 'two' can never be reached in flow 'd'"

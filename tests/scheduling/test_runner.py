@@ -52,4 +52,6 @@ async def test_telegram_hook_puts_the_dispatcher_on_the_job_queue(rig: Rig) -> N
     dispatcher = await start_telegram_scheduling(application, rig.app, send, interval=30)
     assert dispatcher in [f.__self__ for f in rig.app.conversations.listeners
                           if hasattr(f, "__self__")]
-    assert [job.name for job in application.job_queue.jobs()] == ["goodhelp-dispatcher"]
+    # The relay dispatcher (mentor messages, issue 12) wakes beside it.
+    assert [job.name for job in application.job_queue.jobs()] == ["goodhelp-dispatcher",
+                                                                   "goodhelp-relay"]

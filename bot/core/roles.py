@@ -1,0 +1,68 @@
+"""Roles (person, mentor, staff) and invitations: the types every layer shares.
+
+One account may hold several roles. Everybody who talks to the bot is a ``person``
+(implicitly: it needs no invitation); ``mentor`` and ``staff`` come only from an
+invitation code or the command line. A flow declares ``roles:`` to say who may run it.
+
+Other code asks two questions through :class:`RoleReader`: "does this person hold role
+R" (:meth:`RoleReader.holds`) and "which cohort are they in" (:meth:`RoleReader.cohort_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.keys import PersonKey
+
+PERSON, MENTOR, STAFF = "person", "mentor", "staff"
+ROLES: tuple[str, ...] = (PERSON, MENTOR, STAFF)
+IMPLICIT: frozenset[str] = frozenset({PERSON})  # held by everyone, no invitation needed
+
+
+class RoleReader(Protocol):
+    """Read a person's roles and cohort; the seam other features use (reports, mentors)."""
+
+    async def roles_of(self, key: PersonKey) -> frozenset[str]:
+        """Every role the person holds, ``person`` included."""
+
+    async def holds(self, key: PersonKey, role: str) -> bool:
+        """Whether the person holds ``role``."""
+
+    async def cohort_of(self, key: PersonKey) -> str | None:
+        """The cohort the person joined with (from their invitation), or None."""
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An invitation as staff see it: never the code itself (only its hash is stored)."""
+
+    id: int
+    role: str
+    cohort: str | None
+    uses_left: int
+    expires_at: datetime
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    def status(self, now: datetime) -> str:
+        """``open``, ``used``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.uses_left <= 0:
+            return "used"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """What redeeming a code did: ``outcome`` is ``granted``, ``already`` (they held the
+    role) or ``invalid`` (unknown, used up, expired or revoked: one answer for all, so a
+    guess learns nothing)."""
+
+    outcome: str
+    role: str | None = None
+    cohort: str | None = None

@@ -1,0 +1,1 @@
+"""Peer mentoring mechanisms: the checks on peer messages, matching, the desk actions use."""

@@ -1,0 +1,91 @@
+"""Roles and invitations, one contract run against both backends (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.core.keys import PersonKey
+from bot.core.state import ConversationState
+from bot.storage.base import Storage, TurnWrite
+from bot.storage.roles import hash_code, role_store_for
+from tests.storage.conftest import START
+
+SAM = PersonKey("telegram", "111")
+ALEX = PersonKey("telegram", "222")
+LATER = START + timedelta(days=7)
+
+
+async def test_everyone_is_a_person_and_roles_are_granted_and_taken_away(
+        storage: Storage) -> None:
+    roles = role_store_for(storage)
+    assert await roles.roles_of(SAM) == {"person"}
+    assert await roles.grant(SAM, "mentor", START)
+    assert not await roles.grant(SAM, "mentor", START)
+    assert await roles.grant(SAM, "staff", START)
+    assert await roles.roles_of(SAM) == {"person", "mentor", "staff"}
+    assert await roles.holds(SAM, "mentor") and not await roles.holds(ALEX, "mentor")
+    assert await roles.people_with("mentor") == [SAM]
+    assert await roles.revoke_role(SAM, "mentor")
+    assert not await roles.revoke_role(SAM, "mentor")
+    assert await roles.roles_of(SAM) == {"person", "staff"}
+
+
+async def test_a_code_gives_its_role_and_cohort_until_its_uses_run_out(
+        storage: Storage) -> None:
+    roles = role_store_for(storage)
+    invite, code = await roles.create_invite("person", START, LATER, uses=1, cohort="north")
+    assert (await roles.redeem(SAM, code, START)).outcome == "granted"
+    assert await roles.cohort_of(SAM) == "north"
+    assert (await roles.redeem(SAM, code, START)).outcome == "invalid"  # used up
+    assert (await roles.redeem(ALEX, code, START)).outcome == "invalid"
+    assert (await roles.invites())[0].status(START) == "used"
+    assert invite.uses_left == 1
+
+
+async def test_expired_revoked_and_unknown_codes_give_nothing(storage: Storage) -> None:
+    roles = role_store_for(storage)
+    _, old = await roles.create_invite("mentor", START, START + timedelta(hours=1))
+    revoked, withdrawn = await roles.create_invite("staff", START, LATER)
+    assert await roles.revoke_invite(revoked.id, START)
+    assert not await roles.revoke_invite(revoked.id, START)
+    for code in (old, withdrawn, "not-a-code", ""):
+        assert (await roles.redeem(SAM, code, START + timedelta(hours=2))).outcome == "invalid"
+    assert await roles.roles_of(SAM) == {"person"}
+
+
+async def test_a_second_use_by_the_same_person_is_already_and_costs_nothing(
+        storage: Storage) -> None:
+    roles = role_store_for(storage)
+    _, code = await roles.create_invite("mentor", START, LATER, uses=2)
+    assert (await roles.redeem(SAM, code, START)).outcome == "granted"
+    assert (await roles.redeem(SAM, code, START)).outcome == "already"
+    assert (await roles.invites())[0].uses_left == 1
+
+
+async def test_deleting_a_person_takes_their_roles(storage: Storage) -> None:
+    roles = role_store_for(storage)
+    await storage.commit_turn(TurnWrite(SAM, ConversationState(vars={"consent": "yes"}), (),
+                                        START))
+    await roles.grant(SAM, "mentor", START)
+    await storage.delete_person(SAM)
+    assert await roles.roles_of(SAM) == {"person"}
+    assert await roles.people_with("mentor") == []
+
+
+async def test_a_role_granted_before_the_first_turn_survives_it(storage: Storage) -> None:
+    roles = role_store_for(storage)
+    await roles.grant(ALEX, "staff", START)
+    await storage.commit_turn(TurnWrite(ALEX, ConversationState(), (), START))
+    assert await roles.holds(ALEX, "staff")
+
+
+async def test_only_a_hash_of_a_code_is_in_the_file(sqlite_storage: Storage,
+                                                     db_path: Path) -> None:
+    roles = role_store_for(sqlite_storage)
+    _, code = await roles.create_invite("staff", START, LATER)
+    await sqlite_storage.close()
+    raw = db_path.read_bytes() + (db_path.with_name(db_path.name + "-wal").read_bytes()
+                                  if db_path.with_name(db_path.name + "-wal").exists() else b"")
+    assert code.encode() not in raw
+    assert hash_code(code).encode() in raw
