@@ -42,5 +42,10 @@ async def start_process(api: FakeBotAPI, db: Path, env: Mapping[str, str | None]
     calls = len(api.calls("getUpdates"))
     proc = await asyncio.create_subprocess_exec(sys.executable, *args, env=merged, cwd=ROOT,
                                                 stdin=asyncio.subprocess.DEVNULL)
-    await api.wait_for_calls("getUpdates", calls + 1, timeout=30)
+    try:
+        await api.wait_for_calls("getUpdates", calls + 1, timeout=30)
+    except BaseException:
+        proc.kill()  # a bot that never got going must not outlive the benchmark
+        await proc.wait()
+        raise
     return proc
