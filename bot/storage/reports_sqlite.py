@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,14 +37,17 @@ _IN = "person_id IN (SELECT id FROM rp)"
 _WINDOW = "{0} >= :start AND {0} < :end"
 
 # The people in scope: consented, demo or real, joined before the end. last_k is the
-# last week after joining in which they replied (NULL: never replied). Every events query
-# below names one event name, so it reads only the covering index events_report (name,
-# person_id, at, flow, step): no table lookups, and rows come in person order.
+# last week after joining in which they replied (NULL: never replied); jd is when they
+# joined as a Julian day, worked out once here rather than once per event. Every events
+# query below names one event name, so it reads only the covering index events_report
+# (name, person_id, at, flow, step): no table lookups, and rows come in person order.
+# The days of the window, with their week and the day a week later, are a second small
+# table, so no query has to do date arithmetic on every event.
 _PEOPLE = (
-    "CREATE TEMP TABLE rp (id INTEGER PRIMARY KEY, joined TEXT, week TEXT, last_reply TEXT, "
-    "last_k INTEGER)",
+    "CREATE TEMP TABLE rp (id INTEGER PRIMARY KEY, joined TEXT, jd REAL, week TEXT, "
+    "last_reply TEXT, last_k INTEGER)",
     f"""INSERT INTO rp
-SELECT id, joined, week, last_reply,
+SELECT id, joined, julianday(joined), week, last_reply,
        CAST((julianday(last_reply) - julianday(joined)) / 7 AS INTEGER)
 FROM (SELECT p.id AS id, p.created_at AS joined, {WEEK.format('p.created_at')} AS week,
              (SELECT max(e.at) FROM events e WHERE e.name = 'step_answered'
@@ -51,6 +55,10 @@ FROM (SELECT p.id AS id, p.created_at AS joined, {WEEK.format('p.created_at')} A
       FROM people p JOIN conversation_state s ON s.person_id = p.id
       WHERE json_extract(s.state_json, '$.vars.consent') = 'yes'
         AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end)""",
+    "CREATE TEMP TABLE days (day TEXT PRIMARY KEY, week TEXT, plus7 TEXT) WITHOUT ROWID",
+    f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
+        SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
+    INSERT INTO days SELECT day, {WEEK.format('day')}, date(day, '+7 days') FROM d""",
 )
 # Counting by day is a cheap text prefix; days are folded into weeks afterwards (exact for
 # counts; for distinct people the (person, day) pairs are joined to their week in SQL).
@@ -68,14 +76,8 @@ _DAILY = {
     "checkins_answered": f"SELECT d, count(*) FROM (SELECT DISTINCT e.person_id, "
                          f"{DAY.format('e.at')} AS d {_EV.format('step_answered')} "
                          "AND e.flow = :delivery) GROUP BY d",
-    # The bot opening its delivery flow is a check-in sent (the scheduled_messages table
-    # keeps only each person's last few sent rows).
-    "checkins_sent": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
-                     "AND e.flow = :delivery GROUP BY d",
     "pauses": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
               "AND e.flow = :pause_flow AND e.step = :pause_step GROUP BY d",
-    "signposts": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
-                 "AND e.flow = :safety GROUP BY d",
     # A refusal keeps only the state (consent "declined"), dated by the reset row.
     "optouts": f"SELECT {DAY.format('p.created_at')} d, count(*) FROM people p "
                "JOIN conversation_state s ON s.person_id = p.id "
@@ -86,16 +88,23 @@ _DAILY = {
                  f"AND week >= {WEEK.format(':start')} AND week < :end",
 }
 # Distinct people a week: (person, day) pairs, each day joined to its week.
-_ACTIVE = (
-    "CREATE TEMP TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, week TEXT) WITHOUT ROWID",
-    "DELETE FROM days",
-    f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
-        SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
-    INSERT INTO days SELECT day, {WEEK.format('day')} FROM d""",
-)
-_ACTIVE_QUERY = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
+_ACTIVE = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
   (SELECT DISTINCT e.person_id, {DAY.format('e.at')} AS d {_EV.format('step_answered')}) x
   JOIN days ON days.day = x.d GROUP BY days.week"""
+
+# Flows the bot opened, in one pass for three figures: by day, the delivery flow (a
+# scheduled check-in sent, counted from events because the scheduled_messages table keeps
+# only each person's last few sent rows) and the safety flow (a signpost); and, for a
+# check-in, k, the week after joining it fell in, kept only for people who joined in the
+# window and still replied in week k or later (NULL otherwise).
+_STARTED = f"""SELECT d, flow, CASE WHEN k <= last_k THEN k END AS kept, count(*) FROM
+  (SELECT {DAY.format('e.at')} AS d, e.flow AS flow, rp.last_k AS last_k,
+          CASE WHEN e.flow = :delivery AND rp.joined >= :start
+               THEN CAST((julianday(e.at) - rp.jd) / 7 AS INTEGER) END AS k
+   {_EV.format('flow_started')} AND e.flow IN (:delivery, :safety))
+GROUP BY d, flow, kept"""
+_TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start "
+                  "AND last_k IS NOT NULL GROUP BY last_k")
 
 _COHORTS = "SELECT week, count(*), " + ", ".join(
     f"sum(julianday(last_reply) - julianday(joined) >= {7 * k})" for k in RETENTION_WEEKS
@@ -103,25 +112,27 @@ _COHORTS = "SELECT week, count(*), " + ", ".join(
 
 _STEPS = (f"SELECT e.flow, e.step, count(*) {_EV.format('{}')} GROUP BY e.flow, e.step")
 
-_TENURE_MESSAGES = f"""SELECT CAST((julianday(e.at) - julianday(rp.joined)) / 7 AS INTEGER)
-       AS k, count(*) {_EV.format('flow_started')} AND e.flow = :delivery
-  AND rp.joined >= :start AND k <= rp.last_k
-GROUP BY k"""
-_TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start "
-                  "AND last_k IS NOT NULL GROUP BY last_k")
+# Each person's ratings in the window in one ordered pass (index person, at): the first
+# and latest times and how many; then the value at each of the two times, the earliest
+# stored row if two share a time (as a bare column beside min() or max() gives).
+_RATINGS = f"""SELECT
+  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.first
+   ORDER BY r.id LIMIT 1),
+  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.latest
+   ORDER BY r.id LIMIT 1),
+  julianday(g.latest) - julianday(g.first), g.n
+FROM (SELECT person_id, min(at) AS first, max(at) AS latest, count(*) AS n FROM ratings
+      WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) g"""
 
-# Each person's first and latest rating in the window, read in index order (person, at):
-# the bare value column comes from the row holding the min (or max).
-_RATINGS = f"""SELECT f.value, l.value, julianday(l.at) - julianday(f.at), f.n FROM
-  (SELECT person_id, min(at) AS at, value, count(*) AS n FROM ratings
-   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) f
-  JOIN (SELECT person_id, max(at) AS at, value FROM ratings
-   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) l USING (person_id)"""
-
-# For each wording shown, whether a win followed within 7 days (one index seek each).
-_VARIANT_WINS = f"""SELECT e.flow, e.step, count(*) {_EV.format('variant_shown')}
-  AND EXISTS (SELECT 1 FROM achievements w WHERE w.person_id = e.person_id
-              AND w.at >= e.at AND w.at < strftime('%Y-%m-%dT%H:%M:%S', e.at, '+7 days'))
+# Each wording shown, counted, and whether a win followed within 7 days, in one pass: the
+# person's next win (one index seek for the smallest time) against the moment a week
+# later, to the second, built from the days table (the same text strftime(..., '+7 days')
+# gives, without date arithmetic on every row).
+_VARIANTS_SHOWN = f"""SELECT e.flow, e.step, count(*), sum(coalesce(
+    (SELECT min(w.at) FROM achievements w WHERE w.person_id = e.person_id AND w.at >= e.at)
+    < days.plus7 || 'T' || substr(e.at, 12, 8), 0))
+  {_EV.format('variant_shown').replace('WHERE', 'JOIN days ON days.day = '
+                                        + DAY.format('e.at') + ' WHERE')}
 GROUP BY e.flow, e.step"""
 
 
@@ -132,6 +143,8 @@ class SQLiteReportSource:
         self.path = Path(path).absolute()
         self._conn: sqlite3.Connection | None = None
         self._scope: ReportScope | None = None
+        # The one pass over flow_started that two figures share, kept for the scope.
+        self._started: _Started | None = None
         self._lock = asyncio.Lock()  # one query at a time on the one connection
 
     async def open(self) -> None:
@@ -167,9 +180,10 @@ class SQLiteReportSource:
             def job() -> T:
                 if scope is not None and scope != self._scope:
                     conn.execute("DROP TABLE IF EXISTS temp.rp")
+                    conn.execute("DROP TABLE IF EXISTS temp.days")
                     for statement in _PEOPLE:
                         conn.execute(statement, params)
-                    self._scope = scope
+                    self._scope, self._started = scope, None
                 return work(conn, params)
 
             try:
@@ -187,16 +201,29 @@ class SQLiteReportSource:
             return int(total) - int(demo), int(demo)
         return await self._run(None, work)
 
+    def _started_pass(self, conn: sqlite3.Connection, params: dict[str, Any]) -> _Started:
+        if self._started is None:
+            found = _Started()
+            for day, flow, k, n in conn.execute(_STARTED, params):
+                if flow == params["delivery"]:
+                    found.sent[day] = found.sent.get(day, 0) + n
+                    if k is not None:
+                        found.by_k[int(k)] = found.by_k.get(int(k), 0) + n
+                if flow == params["safety"]:
+                    found.signposts[day] = found.signposts.get(day, 0) + n
+            self._started = found
+        return self._started
+
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure -> week -> count."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> dict[str, dict[str, int]]:
             found = {m: {str(d): int(n) for d, n in conn.execute(sql, params)}
                      for m, sql in _DAILY.items()}
+            started = self._started_pass(conn, params)
+            found["checkins_sent"], found["signposts"] = started.sent, started.signposts
             weekly = {m: _by_week(days) if m != "deletions" else days
                       for m, days in found.items()}
-            for statement in _ACTIVE:
-                conn.execute(statement, params)
-            weekly["active"] = {str(w): int(n) for w, n in conn.execute(_ACTIVE_QUERY, params)}
+            weekly["active"] = {str(w): int(n) for w, n in conn.execute(_ACTIVE, params)}
             return {m: weekly[m] for m in MEASURES}
         return await self._run(scope, work)
 
@@ -223,7 +250,7 @@ class SQLiteReportSource:
     async def tenure(self, scope: ReportScope) -> list[TenureWeek]:
         """Scheduled messages by week since joining, among people still replying then."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[TenureWeek]:
-            messages = {int(k): int(n) for k, n in conn.execute(_TENURE_MESSAGES, params)}
+            messages = self._started_pass(conn, params).by_k
             last = {int(k): int(n) for k, n in conn.execute(_TENURE_PEOPLE, params)}
             return tenure_rows(messages, last)
         return await self._run(scope, work)
@@ -247,17 +274,25 @@ class SQLiteReportSource:
     async def variants(self, scope: ReportScope) -> list[VariantCount]:
         """Shown, answered (a question's wording), followed by a win within 7 days."""
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[VariantCount]:
-            wins = {(f, s): int(n) for f, s, n in conn.execute(_VARIANT_WINS, params)}
             answered = {(f, s): int(n) for f, s, n in
                         conn.execute(_STEPS.format("variant_answered"), params)}
             found = []
-            for flow, step, shown in conn.execute(_STEPS.format("variant_shown"), params):
+            for flow, step, shown, won in conn.execute(_VARIANTS_SHOWN, params):
                 name, _, index = str(step).rpartition("#")
                 found.append(VariantCount(str(flow), name, int(index or 0), int(shown),
-                                          answered.get((flow, step), 0),
-                                          wins.get((flow, step), 0)))
+                                          answered.get((flow, step), 0), int(won)))
             return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
         return await self._run(scope, work)
+
+
+@dataclass
+class _Started:
+    """What the flow_started pass found: by day, check-ins sent and safety signposts; by
+    week after joining, check-ins sent to people still replying then."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    signposts: dict[str, int] = field(default_factory=dict)
+    by_k: dict[int, int] = field(default_factory=dict)
 
 
 _CONTENT = ("story_shown", "opportunities_shown")
