@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 
 from bot.reports.engagement import (
@@ -38,13 +39,19 @@ def scope_for(start: datetime, end: datetime, cohort: str | None, people: tuple[
 
 async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Headline]:
     """Every section of the report, with the headline figures behind its summary."""
-    weekly = await source.weekly(scope)
+    # Asked for together: a backend with several connections answers them at once.
+    async with asyncio.TaskGroup() as group:
+        asked_weekly = group.create_task(source.weekly(scope))
+        asked_cohorts = group.create_task(source.cohorts(scope))
+        asked_tenure = group.create_task(source.tenure(scope))
+        asked_steps = group.create_task(source.steps(scope))
+        asked_ratings = group.create_task(source.confidence(scope))
+        asked_content = group.create_task(source.content(scope))
+        asked_variants = group.create_task(source.variants(scope))
+    weekly, cohorts, tenure = asked_weekly.result(), asked_cohorts.result(), asked_tenure.result()
+    steps, ratings = asked_steps.result(), asked_ratings.result()
     weeks = _trimmed(mondays(scope.start, scope.end), weekly)
     end_week = weeks[-1]
-    cohorts = await source.cohorts(scope)
-    tenure = await source.tenure(scope)
-    steps = await source.steps(scope)
-    ratings = await source.confidence(scope)
     confidence, change = confidence_section(ratings)
     head = headline(len(weeks), weekly, weeks, cohorts, end_week, tenure, steps, change,
                     len(ratings.pairs))
@@ -55,8 +62,8 @@ async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Head
         stepdown_section(tenure),
         dropoff_section(steps),
         care_section(weeks, weekly),
-        content_section(await source.content(scope)),
-        variants_section(await source.variants(scope)),
+        content_section(asked_content.result()),
+        variants_section(asked_variants.result()),
     )
     first = date.fromisoformat(weeks[0])
     last = date.fromisoformat(end_week) + timedelta(days=6)
