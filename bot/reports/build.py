@@ -19,22 +19,25 @@ from bot.reports.summary import Headline, headline, summary_lines
 from bot.reports.weeks import mondays
 from bot.storage.reports import ReportScope, ReportSource
 
-COHORT_NOTE = ("Cohorts arrive with staff and mentor roles, which are not built yet; until "
-               "then a report covers everyone.")
+COHORT_NOTE = "Deletions are counted for the whole programme, not by cohort."
 
 
 class NoCohorts(ValueError):
-    """A --cohort was asked for, and no cohort exists yet (apart from "demo")."""
+    """A --cohort was asked for in a database that has no cohorts (no roles) yet."""
 
 
-def scope_for(start: datetime, end: datetime, cohort: str | None, people: tuple[int, int]
-              ) -> ReportScope:
-    """Real people, unless the cohort is "demo" or the database holds only demo people."""
+def scope_for(start: datetime, end: datetime, cohort: str | None, people: tuple[int, int],
+              has_cohorts: bool = True) -> ReportScope:
+    """Real people (of one cohort, if named), unless the cohort is "demo" or the database
+    holds only demo people."""
     real, demo = people
-    if cohort not in (None, "demo"):
-        raise NoCohorts(f"no cohort named {cohort!r}: {COHORT_NOTE} "
-                        "The only cohort today is 'demo' (people made by demo-data).")
-    return ReportScope(start, end, demo=cohort == "demo" or (real == 0 and demo > 0))
+    if cohort == "demo" or (cohort is None and real == 0 and demo > 0):
+        return ReportScope(start, end, demo=True)
+    if cohort is not None and not has_cohorts:
+        raise NoCohorts(f"no cohort named {cohort!r}: this database has no cohorts yet (they "
+                        "come with staff and mentor roles). 'demo' is the people made by "
+                        "demo-data.")
+    return ReportScope(start, end, cohort=cohort)
 
 
 async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Headline]:
@@ -67,12 +70,15 @@ async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Head
     )
     first = date.fromisoformat(weeks[0])
     last = date.fromisoformat(end_week) + timedelta(days=6)
-    who = "demo people (synthetic, made by goodhelp demo-data)" if scope.demo else "everyone"
+    who = ("demo people (synthetic, made by goodhelp demo-data)" if scope.demo
+           else f"the people of cohort {scope.cohort!r}" if scope.cohort else "everyone")
     report = Report(
-        title="goodhelp: engagement and outcomes" + (" (demo data)" if scope.demo else ""),
+        title="goodhelp: engagement and outcomes" + (" (demo data)" if scope.demo else "")
+              + (f" (cohort {scope.cohort})" if scope.cohort else ""),
         start=first, end=last, weeks=len(weeks),
         scope_note=f"Covers {who} who agreed to the privacy note, in the weeks from "
-                   f"{first:%d %B %Y} to {last:%d %B %Y}. {COHORT_NOTE}",
+                   f"{first:%d %B %Y} to {last:%d %B %Y}."
+                   + (f" {COHORT_NOTE}" if scope.cohort else ""),
         summary=summary_lines(head), sections=sections, demo=scope.demo)
     return report, head
 

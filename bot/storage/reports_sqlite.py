@@ -36,6 +36,10 @@ WEEK = "date({}, 'weekday 0', '-6 days')"
 _IN = "person_id IN (SELECT id FROM rp)"
 _WINDOW = "{0} >= :start AND {0} < :end"
 
+# Only people who joined with the scope's cohort, when it names one (the roles table of
+# migration 0009); a report without a cohort never names that table.
+_COHORT = "1 /*cohort*/"
+_IN_COHORT = "p.id IN (SELECT person_id FROM roles WHERE cohort = :cohort)"
 # The people in scope: consented, demo or real, joined before the end. last_k is the
 # last week after joining in which they replied (NULL: never replied); jd is when they
 # joined as a Julian day, worked out once here rather than once per event. Every events
@@ -56,7 +60,8 @@ FROM (SELECT p.id AS id, p.created_at AS joined, {WEEK.format('p.created_at')} A
               AND e.person_id = p.id AND e.at < :end) AS last_reply
       FROM people p JOIN conversation_state s ON s.person_id = p.id
       WHERE json_extract(s.state_json, '$.vars.consent') = 'yes'
-        AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end)""",
+        AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end
+        AND {_COHORT})""",
     "CREATE TEMP TABLE days (day TEXT PRIMARY KEY, week TEXT, plus7 TEXT) WITHOUT ROWID",
     f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
         SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
@@ -84,7 +89,7 @@ _DAILY = {
     "optouts": f"SELECT {DAY.format('p.created_at')} d, count(*) FROM people p "
                "JOIN conversation_state s ON s.person_id = p.id "
                "WHERE json_extract(s.state_json, '$.vars.consent') = 'declined' "
-               f"AND (p.channel = '{DEMO_CHANNEL}') = :demo "
+               f"AND (p.channel = '{DEMO_CHANNEL}') = :demo AND {_COHORT} "
                f"AND {_WINDOW.format('p.created_at')} GROUP BY d",
     "deletions": "SELECT week, people FROM deletions WHERE demo = :demo "
                  f"AND week >= {WEEK.format(':start')} AND week < :end",
@@ -158,6 +163,7 @@ class SQLiteReportSource:
         self.path = Path(path).absolute()
         self.readers = max(1, readers)
         self._all: list[_Reader] = []
+        self.has_cohorts = False
         self._free: asyncio.Queue[_Reader] = asyncio.Queue()
         # The one pass over flow_started that two figures share, kept for its scope.
         self._started: tuple[ReportScope, _Started] | None = None
@@ -180,6 +186,7 @@ class SQLiteReportSource:
         except sqlite3.Error as exc:
             raise StorageError(f"{self.path}: cannot read this database "
                                f"({type(exc).__name__})") from exc
+        self.has_cohorts = "roles" in tables  # cohorts come with roles (migration 0009)
         if not {"people", "events", "deletions"} <= tables:
             conn.close()
             raise StorageError(f"{self.path}: not a goodhelp database of this version "
@@ -196,13 +203,16 @@ class SQLiteReportSource:
         """Run ``work`` on the next free connection, on a thread, its scope prepared."""
         if not self._all:
             raise StorageError(f"{self.path}: report source is not open")
+        if scope is not None and scope.cohort is not None and not self.has_cohorts:
+            raise StorageError(f"{self.path}: no cohorts in this database yet (they come "
+                               "with staff and mentor roles)")
         reader = await self._free.get()
         params = _params(scope) if scope is not None else {}
 
         def job() -> T:
             if scope is not None and scope != reader.scope:
                 for statement in _PREPARE:
-                    reader.conn.execute(statement, params)
+                    reader.conn.execute(_for_cohort(statement, scope), params)
                 reader.scope = scope
             return work(reader.conn, params)
 
@@ -216,7 +226,7 @@ class SQLiteReportSource:
 
     async def _rows(self, scope: ReportScope, sql: str) -> list[tuple[Any, ...]]:
         def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-            return conn.execute(sql, params).fetchall()
+            return conn.execute(_for_cohort(sql, scope), params).fetchall()
         return await self._run(scope, work)
 
     async def _counts(self, scope: ReportScope, sql: str) -> dict[Any, int]:
@@ -328,10 +338,15 @@ def _by_week(days: dict[str, int]) -> dict[str, int]:
     return weeks
 
 
+def _for_cohort(sql: str, scope: ReportScope) -> str:
+    return sql.replace(_COHORT, _IN_COHORT if scope.cohort is not None else "1")
+
+
 def _params(scope: ReportScope) -> dict[str, Any]:
     return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
             "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
-            "pause_step": scope.pause_step, "safety": scope.safety_flow}
+            "pause_step": scope.pause_step, "safety": scope.safety_flow,
+            "cohort": scope.cohort}
 
 
 def tenure_rows(messages: dict[int, int], last_k: dict[int, int]) -> list[TenureWeek]:
