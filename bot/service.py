@@ -24,6 +24,14 @@ from bot.engine.events import Command, Event, Reply, Text
 from bot.engine.render import Renderer
 from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
+from bot.reports.access import (
+    NoStaff,
+    StaffAccess,
+    StaffDirectory,
+    staff_access,
+    staff_directory,
+)
+from bot.reports.staff import ChartWords, StaffPack, staff_pack
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
 
 log = logging.getLogger(__name__)
@@ -59,9 +67,11 @@ def cleaned(event: Event) -> Event:
 class StoredPerson:
     """The engine's read access to one person's stored records."""
 
-    def __init__(self, storage: Storage, key: PersonKey) -> None:
+    def __init__(self, storage: Storage, key: PersonKey,
+                 staff: StaffDirectory | None = None) -> None:
         self.storage = storage
         self.key = key
+        self.staff_directory = staff or NoStaff()
 
     async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
         return list(await self.storage.achievements(self.key, limit))
@@ -83,6 +93,23 @@ class StoredPerson:
         from bot.reports.person import programme_vars
 
         return await programme_vars(source(), now)
+
+    async def staff(self) -> StaffAccess | None:
+        """Whether the person is staff (bot/reports/access.py), and their cohort."""
+        return await staff_access(self.staff_directory, self.key)
+
+    async def staff_report(self, now: datetime, cohort: str | None,
+                           words: ChartWords) -> StaffPack | None:
+        """The staff report's chart and page, or None without a report reader (or if it
+        failed: the action says so kindly)."""
+        source = getattr(self.storage, "report_source", None)
+        if source is None:
+            return None
+        try:
+            return await staff_pack(source(), now, cohort, words)
+        except StorageError as exc:
+            log.warning("staff report failed: %s", describe(exc))
+            return None
 
 
 class PersonLocks:
@@ -115,9 +142,12 @@ class _Held:
 
 class Conversations:
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, staff: StaffDirectory | None = None
+                 ) -> None:
         self.engine = engine
         self.storage = storage
+        # Who is staff, for /report and the digest (bot/reports/access.py).
+        self.staff: StaffDirectory = staff or staff_directory(storage)
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.locks = PersonLocks()
@@ -176,7 +206,8 @@ class Conversations:
             state = await self.storage.load(key)
             now = self.clock.now()  # one moment for the whole turn: engine and stored row
             outcome = await self.engine.handle(state, event, now=now,
-                                               reader=StoredPerson(self.storage, key), rng=self.rng)
+                                               reader=StoredPerson(self.storage, key, self.staff),
+                                               rng=self.rng)
             reset = any(e.name == "reset_person" for e in outcome.effects)
             if reset:
                 await self.storage.delete_person(key)
