@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.reports.build import gather
-from bot.reports.model import Chart, Report
+from bot.reports.model import Chart
 from bot.reports.page import html_page
 from bot.reports.weeks import window
 from bot.storage.reports import ReportScope, ReportSource
@@ -74,7 +74,7 @@ def draw_summary(chart: Chart, words: ChartWords) -> bytes:
     step = max(1, len(places) // 8)
     ax.set_xticks(places[::step], [chart.labels[i] for i in places[::step]])
     ax.set_title(words.title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     out = io.BytesIO()
@@ -87,5 +87,3 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
-def summary_of(report: Report) -> tuple[str, ...]:
-    return report.summary
