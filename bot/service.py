@@ -30,6 +30,8 @@ from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
 from bot.mentoring.settings import MentoringSettings
+from bot.reports.access import StaffAccess, staff_access
+from bot.reports.staff import ChartWords, StaffPack, staff_pack
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
 from bot.storage.mentoring import MentorStore
 from bot.storage.roles import RoleStore, role_store_for
@@ -112,6 +114,23 @@ class StoredPerson:
         if self.figures is None:
             return None
         return await self.figures(self.storage, now)
+
+    async def staff(self) -> StaffAccess | None:
+        """Whether the person is staff (bot/reports/access.py), and their cohort."""
+        return await staff_access(self.role_store, self.key)
+
+    async def staff_report(self, now: datetime, cohort: str | None,
+                           words: ChartWords) -> StaffPack | None:
+        """The staff report's chart and page, or None without a report reader (or if it
+        failed: the action says so kindly)."""
+        source = getattr(self.storage, "report_source", None)
+        if source is None:
+            return None
+        try:
+            return await staff_pack(source(), now, cohort, words)
+        except StorageError as exc:
+            log.warning("staff report failed: %s", describe(exc))
+            return None
 
 
 class PersonLocks:

@@ -8,6 +8,7 @@ from bot.engine.actions import ActionRegistry
 _MODULES: list[str] = ["privacy", "checkin", "progress", "stories", "opportunities", "scheduling"]
 _MODULES += ["settings", "purposes", "safety", "talk"]
 _MODULES += ["programme", "reflect", "roles", "mentoring"]
+_MODULES += ["report"]  # staff only
 
 
 def default_registry() -> ActionRegistry:

@@ -35,7 +35,8 @@ def add_parsers(sub: Any) -> None:
                         help="last day (YYYY-MM-DD; its whole week is included; "
                         "default: today)")
     report.add_argument("--cohort", metavar="NAME",
-                        help="only 'demo' exists until staff roles bring cohorts")
+                        help="only the people who joined with this cohort (from their invitation); "
+                        "'demo': the people made by demo-data")
 
     demo = sub.add_parser("demo-data", help="fill a database with synthetic people who talk "
                           "to the real bot on a virtual clock, to try the report")
@@ -66,7 +67,8 @@ async def _report(args: argparse.Namespace, db: Path) -> int:
     await source.open()
     try:
         try:
-            scope = scope_for(start, end, args.cohort, await source.people_counts())
+            scope = scope_for(start, end, args.cohort, await source.people_counts(),
+                              await source.cohort_names())
         except NoCohorts as exc:
             print(f"goodhelp: {exc}", file=sys.stderr)
             return 2

@@ -21,6 +21,7 @@ from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.logsafe import describe
+from bot.scheduling.digest import WeeklyDigest
 from bot.scheduling.dispatcher import Dispatcher, DispatchStore, Send
 from bot.scheduling.policy import Policy
 from bot.scheduling.relay import RelayDispatcher
@@ -47,6 +48,7 @@ class Assembled(Protocol):
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 30.0  # seconds between wake-ups: the most a check-in can be late
+DIGEST_INTERVAL = 300.0  # the weekly digest may be five minutes late
 
 
 def build_dispatcher(app: Assembled, send: Send, **options: Any) -> Dispatcher:
@@ -147,6 +149,23 @@ async def start_telegram_scheduling(application: Any, app: Assembled, send: Send
                                         name="goodhelp-relay",
                                         job_kwargs={"max_instances": 1, "coalesce": True})
     return dispatcher
+
+
+async def start_telegram_digest(application: Any, app: Assembled, send: Send, *,
+                                interval: float = DIGEST_INTERVAL) -> WeeklyDigest:
+    """Put the weekly staff digest (bot/scheduling/digest.py) on the JobQueue."""
+    digest = WeeklyDigest(app.conversations, send, app.clock)
+
+    async def wake(context: Any) -> None:
+        try:
+            await digest.tick()
+        except Exception as exc:  # the next wake-up tries again
+            log.error("weekly digest tick failed: %s", describe(exc))
+
+    application.job_queue.run_repeating(wake, interval=interval, first=5.0,
+                                        name="goodhelp-digest",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    return digest
 
 
 async def wake_loop(dispatcher: Dispatcher, stop: asyncio.Event, *,

@@ -28,13 +28,15 @@ RETENTION_WEEKS = (4, 8, 12)
 class ReportScope:
     """Which people and which time: [start, end), demo people or real ones.
 
-    The flow and step names say which recorded events mean a scheduled check-in, a pause
+    ``cohort``: only people who joined with that cohort (from their invitation); None:
+    everyone. The flow and step names say which recorded events mean a scheduled check-in, a pause
     and a safety signpost; they match the shipped flows.
     """
 
     start: datetime
     end: datetime
     demo: bool = False
+    cohort: str | None = None
     delivery_flow: str = "nudge"
     pause_flow: str = "pause"
     pause_step: str = "paused"
@@ -110,6 +112,9 @@ class ReportSource(Protocol):
 
     async def people_counts(self) -> tuple[int, int]:
         """(real people, demo people) stored, whatever their consent."""
+
+    async def cohort_names(self) -> list[str]:
+        """Every cohort someone joined with (from an invitation), sorted."""
 
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure (one of MEASURES) -> week -> count."""

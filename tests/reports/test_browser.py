@@ -65,7 +65,8 @@ class DevTools:
 
 async def devtools_port(profile: Path) -> int:
     marker = profile / "DevToolsActivePort"
-    for _ in range(300):
+    # A cold start of chromium on a busy two-core machine can take well over 15 s.
+    for _ in range(1200):
         if marker.exists() and marker.read_text().strip():
             return int(marker.read_text().splitlines()[0])
         await asyncio.sleep(0.05)

@@ -4,6 +4,7 @@ figures mean what docs/reports.md says."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -192,3 +193,55 @@ async def test_the_report_reader_is_read_only_and_needs_no_lock(tmp_path: Path) 
             await source.close()
     finally:
         await storage.close()
+
+
+async def test_a_cohort_counts_only_its_own_people_in_both_backends(tmp_path: Path) -> None:
+    memory = MemoryStorage()
+    sqlite = SQLiteStorage(tmp_path / "c.db", lock_timeout=0.2)
+    await memory.open()
+    await sqlite.open()
+    try:
+        for storage in (memory, sqlite):
+            await seed_random(storage, random.Random(11), 60)
+    finally:
+        await sqlite.close()
+    # Who joined with which cohort, as the roles table (migration 0009) keeps it.
+    conn = sqlite3.connect(tmp_path / "c.db")
+    rows = conn.execute("SELECT id, external_id FROM people").fetchall()
+    named = {int(ext): ("north" if int(ext) % 2 else "south") for _, ext in rows}
+    conn.execute("CREATE TABLE IF NOT EXISTS roles (person_id INTEGER NOT NULL, role TEXT "
+                 "NOT NULL, cohort TEXT, invite_id INTEGER, granted_at TEXT NOT NULL, "
+                 "PRIMARY KEY (person_id, role))")
+    conn.executemany("INSERT INTO roles VALUES (?, 'person', ?, NULL, '2026-01-01')",
+                     [(pid, named[int(ext)]) for pid, ext in rows])
+    conn.commit()
+    conn.close()
+    cohorts = {key: named[int(key.external_id)] for key in memory._people}
+    source, mine = SQLiteReportSource(tmp_path / "c.db"), MemoryReportSource(memory, cohorts)
+    await source.open()
+    try:
+        new = {}
+        for cohort in (None, "north", "south"):
+            scope = ReportScope(SCOPE.start, SCOPE.end, cohort=cohort)
+            for name in ("weekly", "cohorts", "steps", "tenure", "variants"):
+                assert comparable(await getattr(mine, name)(scope)) == comparable(
+                    await getattr(source, name)(scope)), (cohort, name)
+            new[cohort] = sum((await source.weekly(scope))["new"].values())
+        assert new["north"] and new["south"]
+        assert new["north"] + new["south"] == new[None]
+        assert await source.cohort_names() == await mine.cohort_names() == ["north", "south"]
+    finally:
+        await source.close()
+        await memory.close()
+
+
+async def test_a_new_database_has_no_cohorts_yet(tmp_path: Path) -> None:
+    storage = SQLiteStorage(tmp_path / "d.db", lock_timeout=0.2)
+    await storage.open()
+    await storage.close()
+    source = SQLiteReportSource(tmp_path / "d.db")
+    await source.open()
+    try:
+        assert await source.cohort_names() == []
+    finally:
+        await source.close()

@@ -37,8 +37,9 @@ from bot.config import Settings
 from bot.core.keys import PersonKey
 from bot.engine.events import Reply
 from bot.logsafe import add_secret, describe, load_log_key, quiet_libraries
+from bot.scheduling.digest import WeeklyDigest
 from bot.scheduling.dispatcher import Dispatcher
-from bot.scheduling.runner import start_telegram_scheduling
+from bot.scheduling.runner import start_telegram_digest, start_telegram_scheduling
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class TelegramBot:
         self._stop_polling = asyncio.Event()
         self._polling: asyncio.Task[None] | None = None
         self.dispatcher: Dispatcher | None = None
+        self.digest: WeeklyDigest | None = None
 
     async def start(self) -> None:
         """Check the token (getMe), set the command menu, start taking updates."""
@@ -118,8 +120,11 @@ class TelegramBot:
             log.info("taking updates by long polling")
 
     async def start_scheduling(self) -> None:
-        """Put the dispatcher on the JobQueue. Flows without config/policy.yaml send no
-        scheduled messages."""
+        """Put the dispatcher and the weekly staff digest on the JobQueue. Flows without
+        config/policy.yaml send no scheduled check-ins; without a digest flow, no digest."""
+        if "digest" in self.app.flows.flows:
+            self.digest = await start_telegram_digest(self.application, self.app,
+                                                      self.send_scheduled)
         if "policy" not in self.app.flows.config:
             return
         self.dispatcher = await start_telegram_scheduling(self.application, self.app,

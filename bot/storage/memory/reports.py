@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.keys import PersonKey
 from bot.storage.memory.storage import MemoryStorage, _Person
 from bot.storage.reports import (
     DEMO_CHANNEL,
@@ -56,8 +57,10 @@ def _consent(person: _Person) -> object:
 class MemoryReportSource:
     """Aggregates over a :class:`MemoryStorage`'s people."""
 
-    def __init__(self, storage: MemoryStorage) -> None:
+    def __init__(self, storage: MemoryStorage,
+                 cohorts: Mapping[PersonKey, str] | None = None) -> None:
         self.storage = storage
+        self.cohort_of = cohorts or {}  # person -> the cohort they joined with
 
     async def open(self) -> None:
         """Nothing to open: it reads the storage's own dicts."""
@@ -65,15 +68,16 @@ class MemoryReportSource:
     async def close(self) -> None:
         """Nothing to close."""
 
-    def _people(self, demo: bool) -> Iterator[_Person]:
+    def _people(self, demo: bool, cohort: str | None = None) -> Iterator[_Person]:
         for key, person in self.storage._people.items():
-            if (key.channel == DEMO_CHANNEL) == demo:
+            if (key.channel == DEMO_CHANNEL) == demo and (
+                    cohort is None or self.cohort_of.get(key) == cohort):
                 yield person
 
     def _scope(self, scope: ReportScope) -> tuple[list[_InScope], str, str]:
         start, end = to_text(scope.start), to_text(scope.end)
         found = []
-        for person in self._people(scope.demo):
+        for person in self._people(scope.demo, scope.cohort):
             if _consent(person) != "yes" or person.created_at >= end:
                 continue
             replies = [e[4] for e in person.events if e[1] == "step_answered" and e[4] < end]
@@ -84,6 +88,10 @@ class MemoryReportSource:
         """(real people, demo people) stored."""
         demo = sum(1 for k in self.storage._people if k.channel == DEMO_CHANNEL)
         return len(self.storage._people) - demo, demo
+
+    async def cohort_names(self) -> list[str]:
+        """Every cohort someone joined with, sorted."""
+        return sorted(set(self.cohort_of.values()))
 
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure -> week -> count."""
@@ -115,7 +123,7 @@ class MemoryReportSource:
                     counts["wins"][week_of(win[2])] += 1
         counts["active"] = Counter({w: len(ids) for w, ids in active.items()})
         counts["checkins_answered"] = Counter({w: len(d) for w, d in answered.items()})
-        for person in self._people(scope.demo):
+        for person in self._people(scope.demo, scope.cohort):
             if _consent(person) == "declined" and start <= person.created_at < end:
                 counts["optouts"][week_of(person.created_at)] += 1
         first_week = week_of(start)

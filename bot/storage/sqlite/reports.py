@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,22 +37,36 @@ WEEK = "date({}, 'weekday 0', '-6 days')"
 _IN = "person_id IN (SELECT id FROM rp)"
 _WINDOW = "{0} >= :start AND {0} < :end"
 
+# Only people who joined with the scope's cohort, when it names one (the roles table of
+# migration 0009); a report without a cohort never names that table.
+_COHORT = "1 /*cohort*/"
+_IN_COHORT = "p.id IN (SELECT person_id FROM roles WHERE cohort = :cohort)"
 # The people in scope: consented, demo or real, joined before the end. last_k is the
-# last week after joining in which they replied (NULL: never replied). Every events query
-# below names one event name, so it reads only the covering index events_report (name,
-# person_id, at, flow, step): no table lookups, and rows come in person order.
-_PEOPLE = (
-    "CREATE TEMP TABLE rp (id INTEGER PRIMARY KEY, joined TEXT, week TEXT, last_reply TEXT, "
-    "last_k INTEGER)",
+# last week after joining in which they replied (NULL: never replied); jd is when they
+# joined as a Julian day, worked out once here rather than once per event. Every events
+# query below names one event name, so it reads only the covering index events_report
+# (name, person_id, at, flow, step): no table lookups, and rows come in person order.
+# The days of the window, with their week and the day a week later, are a second small
+# table, so no query has to do date arithmetic on every event.
+_PREPARE = (
+    "DROP TABLE IF EXISTS temp.rp",
+    "DROP TABLE IF EXISTS temp.days",
+    "CREATE TEMP TABLE rp (id INTEGER PRIMARY KEY, joined TEXT, jd REAL, week TEXT, "
+    "last_reply TEXT, last_k INTEGER)",
     f"""INSERT INTO rp
-SELECT id, joined, week, last_reply,
+SELECT id, joined, julianday(joined), week, last_reply,
        CAST((julianday(last_reply) - julianday(joined)) / 7 AS INTEGER)
 FROM (SELECT p.id AS id, p.created_at AS joined, {WEEK.format('p.created_at')} AS week,
              (SELECT max(e.at) FROM events e WHERE e.name = 'step_answered'
               AND e.person_id = p.id AND e.at < :end) AS last_reply
       FROM people p JOIN conversation_state s ON s.person_id = p.id
       WHERE json_extract(s.state_json, '$.vars.consent') = 'yes'
-        AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end)""",
+        AND (p.channel = '{DEMO_CHANNEL}') = :demo AND p.created_at < :end
+        AND {_COHORT})""",
+    "CREATE TEMP TABLE days (day TEXT PRIMARY KEY, week TEXT, plus7 TEXT) WITHOUT ROWID",
+    f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
+        SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
+    INSERT INTO days SELECT day, {WEEK.format('day')}, date(day, '+7 days') FROM d""",
 )
 # Counting by day is a cheap text prefix; days are folded into weeks afterwards (exact for
 # counts; for distinct people the (person, day) pairs are joined to their week in SQL).
@@ -69,34 +84,35 @@ _DAILY = {
     "checkins_answered": f"SELECT d, count(*) FROM (SELECT DISTINCT e.person_id, "
                          f"{DAY.format('e.at')} AS d {_EV.format('step_answered')} "
                          "AND e.flow = :delivery) GROUP BY d",
-    # The bot opening its delivery flow is a check-in sent (the scheduled_messages table
-    # keeps only each person's last few sent rows).
-    "checkins_sent": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
-                     "AND e.flow = :delivery GROUP BY d",
     "pauses": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
               "AND e.flow = :pause_flow AND e.step = :pause_step GROUP BY d",
-    "signposts": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_started')} "
-                 "AND e.flow = :safety GROUP BY d",
     # A refusal keeps only the state (consent "declined"), dated by the reset row.
     "optouts": f"SELECT {DAY.format('p.created_at')} d, count(*) FROM people p "
                "JOIN conversation_state s ON s.person_id = p.id "
                "WHERE json_extract(s.state_json, '$.vars.consent') = 'declined' "
-               f"AND (p.channel = '{DEMO_CHANNEL}') = :demo "
+               f"AND (p.channel = '{DEMO_CHANNEL}') = :demo AND {_COHORT} "
                f"AND {_WINDOW.format('p.created_at')} GROUP BY d",
     "deletions": "SELECT week, people FROM deletions WHERE demo = :demo "
                  f"AND week >= {WEEK.format(':start')} AND week < :end",
 }
 # Distinct people a week: (person, day) pairs, each day joined to its week.
-_ACTIVE = (
-    "CREATE TEMP TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, week TEXT) WITHOUT ROWID",
-    "DELETE FROM days",
-    f"""WITH RECURSIVE d(day) AS (SELECT date(:start) UNION ALL
-        SELECT date(day, '+1 day') FROM d WHERE day < date(:end))
-    INSERT INTO days SELECT day, {WEEK.format('day')} FROM d""",
-)
-_ACTIVE_QUERY = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
+_ACTIVE = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
   (SELECT DISTINCT e.person_id, {DAY.format('e.at')} AS d {_EV.format('step_answered')}) x
   JOIN days ON days.day = x.d GROUP BY days.week"""
+
+# Flows the bot opened, in one pass for three figures: by day, the delivery flow (a
+# scheduled check-in sent, counted from events because the scheduled_messages table keeps
+# only each person's last few sent rows) and the safety flow (a signpost); and, for a
+# check-in, k, the week after joining it fell in, kept only for people who joined in the
+# window and still replied in week k or later (NULL otherwise).
+_STARTED = f"""SELECT d, flow, CASE WHEN k <= last_k THEN k END AS kept, count(*) FROM
+  (SELECT {DAY.format('e.at')} AS d, e.flow AS flow, rp.last_k AS last_k,
+          CASE WHEN e.flow = :delivery AND rp.joined >= :start
+               THEN CAST((julianday(e.at) - rp.jd) / 7 AS INTEGER) END AS k
+   {_EV.format('flow_started')} AND e.flow IN (:delivery, :safety))
+GROUP BY d, flow, kept"""
+_TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start "
+                  "AND last_k IS NOT NULL GROUP BY last_k")
 
 _COHORTS = "SELECT week, count(*), " + ", ".join(
     f"sum(julianday(last_reply) - julianday(joined) >= {7 * k})" for k in RETENTION_WEEKS
@@ -104,41 +120,66 @@ _COHORTS = "SELECT week, count(*), " + ", ".join(
 
 _STEPS = (f"SELECT e.flow, e.step, count(*) {_EV.format('{}')} GROUP BY e.flow, e.step")
 
-_TENURE_MESSAGES = f"""SELECT CAST((julianday(e.at) - julianday(rp.joined)) / 7 AS INTEGER)
-       AS k, count(*) {_EV.format('flow_started')} AND e.flow = :delivery
-  AND rp.joined >= :start AND k <= rp.last_k
-GROUP BY k"""
-_TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start "
-                  "AND last_k IS NOT NULL GROUP BY last_k")
+# Each person's ratings in the window in one ordered pass (index person, at): the first
+# and latest times and how many; then the value at each of the two times, the earliest
+# stored row if two share a time (as a bare column beside min() or max() gives).
+_RATINGS = f"""SELECT
+  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.first
+   ORDER BY r.id LIMIT 1),
+  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.latest
+   ORDER BY r.id LIMIT 1),
+  julianday(g.latest) - julianday(g.first), g.n
+FROM (SELECT person_id, min(at) AS first, max(at) AS latest, count(*) AS n FROM ratings
+      WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) g"""
 
-# Each person's first and latest rating in the window, read in index order (person, at):
-# the bare value column comes from the row holding the min (or max).
-_RATINGS = f"""SELECT f.value, l.value, julianday(l.at) - julianday(f.at), f.n FROM
-  (SELECT person_id, min(at) AS at, value, count(*) AS n FROM ratings
-   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) f
-  JOIN (SELECT person_id, max(at) AS at, value FROM ratings
-   WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) l USING (person_id)"""
-
-# For each wording shown, whether a win followed within 7 days (one index seek each).
-_VARIANT_WINS = f"""SELECT e.flow, e.step, count(*) {_EV.format('variant_shown')}
-  AND EXISTS (SELECT 1 FROM achievements w WHERE w.person_id = e.person_id
-              AND w.at >= e.at AND w.at < strftime('%Y-%m-%dT%H:%M:%S', e.at, '+7 days'))
+# Each wording shown, counted, and whether a win followed within 7 days, in one pass: the
+# person's next win (one index seek for the smallest time) against the moment a week
+# later, to the second, built from the days table (the same text strftime(..., '+7 days')
+# gives, without date arithmetic on every row).
+_VARIANTS_SHOWN = f"""SELECT e.flow, e.step, count(*), sum(coalesce(
+    (SELECT min(w.at) FROM achievements w WHERE w.person_id = e.person_id AND w.at >= e.at)
+    < days.plus7 || 'T' || substr(e.at, 12, 8), 0))
+  {_EV.format('variant_shown').replace('WHERE', 'JOIN days ON days.day = '
+                                        + DAY.format('e.at') + ' WHERE')}
 GROUP BY e.flow, e.step"""
 
 
-class SQLiteReportSource:
-    """Read-only aggregates over a goodhelp SQLite file. ``open()`` first, ``close()`` after."""
+class _Reader:
+    """One read-only connection and the scope its temp tables were built for."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.scope: ReportScope | None = None
+
+
+class SQLiteReportSource:
+    """Read-only aggregates over a goodhelp SQLite file. ``open()`` first, ``close()`` after.
+
+    It reads through ``readers`` connections at once (two: these machines have two cores),
+    each on its own thread; the figures of one report are independent queries, so asking
+    for them together (as :func:`bot.reports.build.gather` does) takes about half the time.
+    """
+
+    def __init__(self, path: str | Path, readers: int = 2) -> None:
         self.path = Path(path).absolute()
-        self._conn: sqlite3.Connection | None = None
-        self._scope: ReportScope | None = None
-        self._lock = asyncio.Lock()  # one query at a time on the one connection
+        self.readers = max(1, readers)
+        self._all: list[_Reader] = []
+        self.has_cohorts = False
+        self._free: asyncio.Queue[_Reader] = asyncio.Queue()
+        # The one pass over flow_started that two figures share, kept for its scope.
+        self._started: tuple[ReportScope, _Started] | None = None
+        self._started_lock = asyncio.Lock()
 
     async def open(self) -> None:
         """Open the file read-only; StorageError if it is missing or not a goodhelp file."""
         if not self.path.is_file():
             raise StorageError(f"{self.path}: no such database file")
+        for _ in range(self.readers):
+            reader = _Reader(self._connect())
+            self._all.append(reader)
+            self._free.put_nowait(reader)
+
+    def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
                                    check_same_thread=False, timeout=5.0)
@@ -146,38 +187,53 @@ class SQLiteReportSource:
         except sqlite3.Error as exc:
             raise StorageError(f"{self.path}: cannot read this database "
                                f"({type(exc).__name__})") from exc
+        self.has_cohorts = "roles" in tables  # cohorts come with roles (migration 0009)
         if not {"people", "events", "deletions"} <= tables:
             conn.close()
             raise StorageError(f"{self.path}: not a goodhelp database of this version "
                                "(run the bot or `goodhelp chat` on it once to upgrade it)")
-        self._conn = conn
+        return conn
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        for reader in self._all:
+            reader.conn.close()
+        self._all, self._free, self._started = [], asyncio.Queue(), None
 
     async def _run(self, scope: ReportScope | None, work: Callable[[sqlite3.Connection,
                    dict[str, Any]], T]) -> T:
-        async with self._lock:
-            conn = self._conn
-            if conn is None:
-                raise StorageError(f"{self.path}: report source is not open")
-            params = _params(scope) if scope is not None else {}
+        """Run ``work`` on the next free connection, on a thread, its scope prepared."""
+        if not self._all:
+            raise StorageError(f"{self.path}: report source is not open")
+        if scope is not None and scope.cohort is not None and not self.has_cohorts:
+            raise StorageError(f"{self.path}: no cohorts in this database yet (they come "
+                               "with staff and mentor roles)")
+        reader = await self._free.get()
+        params = _params(scope) if scope is not None else {}
 
-            def job() -> T:
-                if scope is not None and scope != self._scope:
-                    conn.execute("DROP TABLE IF EXISTS temp.rp")
-                    for statement in _PEOPLE:
-                        conn.execute(statement, params)
-                    self._scope = scope
-                return work(conn, params)
+        def job() -> T:
+            if scope is not None and scope != reader.scope:
+                for statement in _PREPARE:
+                    reader.conn.execute(_for_cohort(statement, scope), params)
+                reader.scope = scope
+            return work(reader.conn, params)
 
-            try:
-                return await asyncio.to_thread(job)
-            except sqlite3.Error as exc:
-                raise StorageError(f"{self.path}: report query failed "
-                                   f"({type(exc).__name__})") from exc
+        try:
+            return await asyncio.to_thread(job)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: report query failed "
+                               f"({type(exc).__name__})") from exc
+        finally:
+            self._free.put_nowait(reader)
+
+    async def _rows(self, scope: ReportScope, sql: str) -> list[tuple[Any, ...]]:
+        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+            return conn.execute(_for_cohort(sql, scope), params).fetchall()
+        return await self._run(scope, work)
+
+    async def _counts(self, scope: ReportScope, sql: str) -> dict[Any, int]:
+        """A query whose last column is a count, as {first columns: count}."""
+        rows = await self._rows(scope, sql)
+        return {(r[0] if len(r) == 2 else tuple(r[:-1])): int(r[-1]) for r in rows}
 
     async def people_counts(self) -> tuple[int, int]:
         """(real people, demo people) stored."""
@@ -188,77 +244,97 @@ class SQLiteReportSource:
             return int(total) - int(demo), int(demo)
         return await self._run(None, work)
 
+    async def cohort_names(self) -> list[str]:
+        """Every cohort someone joined with (the roles table), sorted."""
+        if not self.has_cohorts:
+            return []
+
+        def work(conn: sqlite3.Connection, _: dict[str, Any]) -> list[str]:
+            rows = conn.execute("SELECT DISTINCT cohort FROM roles WHERE cohort IS NOT NULL "
+                                "ORDER BY cohort").fetchall()
+            return [str(r[0]) for r in rows]
+        return await self._run(None, work)
+
+    async def _started_pass(self, scope: ReportScope) -> _Started:
+        async with self._started_lock:
+            if self._started is None or self._started[0] != scope:
+                params = _params(scope)
+                found = _Started()
+                for day, flow, k, n in await self._rows(scope, _STARTED):
+                    if flow == params["delivery"]:
+                        found.sent[day] = found.sent.get(day, 0) + n
+                        if k is not None:
+                            found.by_k[int(k)] = found.by_k.get(int(k), 0) + n
+                    if flow == params["safety"]:
+                        found.signposts[day] = found.signposts.get(day, 0) + n
+                self._started = scope, found
+            return self._started[1]
+
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure -> week -> count."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> dict[str, dict[str, int]]:
-            found = {m: {str(d): int(n) for d, n in conn.execute(sql, params)}
-                     for m, sql in _DAILY.items()}
-            weekly = {m: _by_week(days) if m != "deletions" else days
-                      for m, days in found.items()}
-            for statement in _ACTIVE:
-                conn.execute(statement, params)
-            weekly["active"] = {str(w): int(n) for w, n in conn.execute(_ACTIVE_QUERY, params)}
-            return {m: weekly[m] for m in MEASURES}
-        return await self._run(scope, work)
+        measures = list(_DAILY)
+        daily, active, started = await asyncio.gather(
+            asyncio.gather(*(self._counts(scope, _DAILY[m]) for m in measures)),
+            self._counts(scope, _ACTIVE), self._started_pass(scope))
+        found: dict[str, dict[str, int]] = dict(zip(measures, daily, strict=True))
+        found["checkins_sent"], found["signposts"] = started.sent, started.signposts
+        weekly = {m: _by_week(days) if m != "deletions" else days for m, days in found.items()}
+        weekly["active"] = active
+        return {m: weekly[m] for m in MEASURES}
 
     async def cohorts(self, scope: ReportScope) -> list[JoinCohort]:
         """People joined in the window by week, with how many still replied at k weeks."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[JoinCohort]:
-            return [JoinCohort(str(r[0]), int(r[1]),
-                               {k: int(n or 0) for k, n in zip(RETENTION_WEEKS, r[2:],
-                                                               strict=True)})
-                    for r in conn.execute(_COHORTS, params)]
-        return await self._run(scope, work)
+        return [JoinCohort(str(r[0]), int(r[1]),
+                           {k: int(n or 0) for k, n in zip(RETENTION_WEEKS, r[2:], strict=True)})
+                for r in await self._rows(scope, _COHORTS)]
 
     async def steps(self, scope: ReportScope) -> list[StepCount]:
         """Views and answers of every question asked in the window."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[StepCount]:
-            views = {(f, s): n for f, s, n in conn.execute(_STEPS.format("step_reached"), params)}
-            answers = {(f, s): n for f, s, n in conn.execute(_STEPS.format("step_answered"),
-                                                             params)}
-            return [StepCount(str(f), str(s), int(views.get((f, s), 0)),
-                              int(answers.get((f, s), 0)))
-                    for f, s in sorted(set(views) | set(answers))]
-        return await self._run(scope, work)
+        views, answers = await asyncio.gather(
+            self._counts(scope, _STEPS.format("step_reached")),
+            self._counts(scope, _STEPS.format("step_answered")))
+        return [StepCount(str(f), str(s), views.get((f, s), 0), answers.get((f, s), 0))
+                for f, s in sorted(set(views) | set(answers))]
 
     async def tenure(self, scope: ReportScope) -> list[TenureWeek]:
         """Scheduled messages by week since joining, among people still replying then."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[TenureWeek]:
-            messages = {int(k): int(n) for k, n in conn.execute(_TENURE_MESSAGES, params)}
-            last = {int(k): int(n) for k, n in conn.execute(_TENURE_PEOPLE, params)}
-            return tenure_rows(messages, last)
-        return await self._run(scope, work)
+        started, last = await asyncio.gather(self._started_pass(scope),
+                                             self._counts(scope, _TENURE_PEOPLE))
+        return tenure_rows(started.by_k, last)
 
     async def content(self, scope: ReportScope) -> list[ContentCount]:
         """Stories and opportunities shown, by theme."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[ContentCount]:
-            found = [ContentCount(str(k), str(t), int(n)) for name in _CONTENT
-                     for k, t, n in conn.execute(_STEPS.format(name), params)]
-            return sorted(found, key=lambda c: (c.kind, c.theme))
-        return await self._run(scope, work)
+        found = [ContentCount(str(k), str(t), int(n)) for name in _CONTENT
+                 for k, t, n in await self._rows(scope, _STEPS.format(name))]
+        return sorted(found, key=lambda c: (c.kind, c.theme))
 
     async def confidence(self, scope: ReportScope, gap_days: int = 14) -> Confidence:
         """First and latest ratings of people with two at least ``gap_days`` apart."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> Confidence:
-            found = conn.execute(_RATINGS, params).fetchall()
-            pairs = [(int(a), int(b)) for a, b, gap, n in found if n > 1 and gap >= gap_days]
-            return Confidence(pairs, len(found), sum(1 for r in found if r[3] > 1))
-        return await self._run(scope, work)
+        found = await self._rows(scope, _RATINGS)
+        pairs = [(int(a), int(b)) for a, b, gap, n in found if n > 1 and gap >= gap_days]
+        return Confidence(pairs, len(found), sum(1 for r in found if r[3] > 1))
 
     async def variants(self, scope: ReportScope) -> list[VariantCount]:
         """Shown, answered (a question's wording), followed by a win within 7 days."""
-        def work(conn: sqlite3.Connection, params: dict[str, Any]) -> list[VariantCount]:
-            wins = {(f, s): int(n) for f, s, n in conn.execute(_VARIANT_WINS, params)}
-            answered = {(f, s): int(n) for f, s, n in
-                        conn.execute(_STEPS.format("variant_answered"), params)}
-            found = []
-            for flow, step, shown in conn.execute(_STEPS.format("variant_shown"), params):
-                name, _, index = str(step).rpartition("#")
-                found.append(VariantCount(str(flow), name, int(index or 0), int(shown),
-                                          answered.get((flow, step), 0),
-                                          wins.get((flow, step), 0)))
-            return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
-        return await self._run(scope, work)
+        shown, answered = await asyncio.gather(
+            self._rows(scope, _VARIANTS_SHOWN),
+            self._counts(scope, _STEPS.format("variant_answered")))
+        found = []
+        for flow, step, times, won in shown:
+            name, _, index = str(step).rpartition("#")
+            found.append(VariantCount(str(flow), name, int(index or 0), int(times),
+                                      answered.get((flow, step), 0), int(won)))
+        return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
+
+
+@dataclass
+class _Started:
+    """What the flow_started pass found: by day, check-ins sent and safety signposts; by
+    week after joining, check-ins sent to people still replying then."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    signposts: dict[str, int] = field(default_factory=dict)
+    by_k: dict[int, int] = field(default_factory=dict)
 
 
 _CONTENT = ("story_shown", "opportunities_shown")
@@ -274,7 +350,13 @@ def _by_week(days: dict[str, int]) -> dict[str, int]:
     return weeks
 
 
+def _for_cohort(sql: str, scope: ReportScope) -> str:
+    return sql.replace(_COHORT, _IN_COHORT if scope.cohort is not None else "1")
+
+
 def _params(scope: ReportScope) -> dict[str, Any]:
     return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
             "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
-            "pause_step": scope.pause_step, "safety": scope.safety_flow}
+            "pause_step": scope.pause_step, "safety": scope.safety_flow,
+            "cohort": scope.cohort}
+
