@@ -11,6 +11,7 @@ from bot.reports.engagement import (
     content_section,
     dropoff_section,
     engagement_section,
+    mentoring_section,
     retention_section,
     stepdown_section,
 )
@@ -68,6 +69,7 @@ async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Head
         stepdown_section(tenure),
         dropoff_section(steps),
         care_section(weeks, weekly),
+        mentoring_section(weeks, weekly),
         content_section(asked_content.result()),
         variants_section(asked_variants.result()),
     )

@@ -28,6 +28,8 @@ WEEKLY_COLUMNS = (("new", "New people"), ("active", "Active people"), ("wins", "
                   ("checkins_answered", "Check-ins answered"))
 CARE_COLUMNS = (("pauses", "Pauses"), ("optouts", "Opt-outs"), ("deletions", "Deletions"),
                 ("signposts", "Safety signposts"))
+MENTOR_COLUMNS = (("mentor_matches", "People matched with a mentor"),
+                  ("mentor_messages", "Mentor messages passed on"))
 NOT_SUMMED = {"active"}  # the same person is active in many weeks: no total
 
 
@@ -184,6 +186,18 @@ def care_section(weeks: list[str], weekly: dict[str, dict[str, int]]) -> Section
     return Section("care", "Pauses, leaving and safety",
                    "People choosing to pause or leave, and how often safety help was shown.",
                    (table,))
+
+
+def mentoring_section(weeks: list[str], weekly: dict[str, dict[str, int]]) -> Section:
+    """Peer mentoring week by week: people matched with a mentor, and messages passed on."""
+    table, _ = _weekly_table(
+        "mentoring", "Peer mentoring", weeks, weekly, MENTOR_COLUMNS,
+        "Matched: people told that a peer mentor is with them. Messages passed on: "
+        "mentors' messages that passed the bot's checks and reached the person (messages "
+        "held for staff or turned back are not counted). Never what anyone wrote.")
+    return Section("mentoring", "Peer mentoring",
+                   "How many people were matched with a peer mentor, and how many messages "
+                   "of encouragement reached them.", (table,))
 
 
 def content_section(content: list[ContentCount]) -> Section:

@@ -20,7 +20,7 @@ from typing import Protocol
 DEMO_CHANNEL = "demo"
 # The weekly measures every backend returns (measure -> week -> count).
 MEASURES = ("new", "active", "wins", "checkins_sent", "checkins_answered", "pauses",
-            "optouts", "deletions", "signposts")
+            "optouts", "deletions", "signposts", "mentor_matches", "mentor_messages")
 RETENTION_WEEKS = (4, 8, 12)
 
 
@@ -41,6 +41,12 @@ class ReportScope:
     pause_flow: str = "pause"
     pause_step: str = "paused"
     safety_flow: str = "safety"
+    # Peer mentoring (flows/relayed.yaml): a person told they have a mentor (the flow
+    # finishing at matched_step), and a mentor's message shown to a person (message_step
+    # reached; only messages that passed the bot's checks get there).
+    mentor_flow: str = "relayed"
+    matched_step: str = "matched"
+    message_step: str = "to_person"
 
 
 @dataclass(frozen=True)

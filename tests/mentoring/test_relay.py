@@ -3,7 +3,10 @@ limits, pausing, and the invariants (issue 12)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.keys import PersonKey
+from bot.storage.reports import ReportScope
 from tests.mentoring.conftest import MENTOR, PERSON, STAFF, Chats, matched
 
 
@@ -180,3 +183,20 @@ def _key_texts(key: PersonKey) -> tuple[str, ...]:
 async def test_staff_see_nobody_waiting_when_the_queue_is_empty(chats: Chats) -> None:
     await chats.say(STAFF, "/staff")
     assert "Nobody is waiting" in await chats.press(STAFF, "Match the next person waiting")
+
+
+async def test_the_staff_report_counts_the_match_and_the_message_never_its_words(
+        chats: Chats) -> None:
+    ref = await matched(chats)
+    await write(chats, ref, "Proud of you for the phone call today.")
+    await chats.tick(minutes=61)
+    source = chats.app.storage.report_source()  # type: ignore[attr-defined]
+    await source.open()
+    try:
+        now = chats.clock.now()
+        weekly = await source.weekly(ReportScope(now - timedelta(days=30),
+                                                 now + timedelta(days=1)))
+    finally:
+        await source.close()
+    assert sum(weekly["mentor_matches"].values()) == 1
+    assert sum(weekly["mentor_messages"].values()) == 1

@@ -77,6 +77,11 @@ _DAILY = {
                "WHERE json_extract(s.state_json, '$.vars.consent') = 'declined' "
                f"AND (p.channel = '{DEMO_CHANNEL}') = :demo "
                f"AND {_WINDOW.format('p.created_at')} GROUP BY d",
+    # (Added with peer mentoring, after this SQL was replaced: the same plain query.)
+    "mentor_matches": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
+                      "AND e.flow = :mentor_flow AND e.step = :matched_step GROUP BY d",
+    "mentor_messages": f"SELECT {DAY.format('e.at')} d, count(*) {_EV.format('step_reached')} "
+                       "AND e.flow = :mentor_flow AND e.step = :message_step GROUP BY d",
     "deletions": "SELECT week, people FROM deletions WHERE demo = :demo "
                  f"AND week >= {WEEK.format(':start')} AND week < :end",
 }
@@ -271,7 +276,9 @@ def _by_week(days: dict[str, int]) -> dict[str, int]:
 def _params(scope: ReportScope) -> dict[str, Any]:
     return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
             "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
-            "pause_step": scope.pause_step, "safety": scope.safety_flow}
+            "pause_step": scope.pause_step, "safety": scope.safety_flow,
+            "mentor_flow": scope.mentor_flow, "matched_step": scope.matched_step,
+            "message_step": scope.message_step}
 
 
 def tenure_rows(messages: dict[int, int], last_k: dict[int, int]) -> list[TenureWeek]:

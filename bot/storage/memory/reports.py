@@ -118,6 +118,12 @@ class MemoryReportSource:
                     counts["pauses"][week] += 1
                 elif name == "flow_started" and flow == scope.safety_flow:
                     counts["signposts"][week] += 1
+                elif (name, flow, step) == ("flow_finished", scope.mentor_flow,
+                                            scope.matched_step):
+                    counts["mentor_matches"][week] += 1
+                elif (name, flow, step) == ("step_reached", scope.mentor_flow,
+                                            scope.message_step):
+                    counts["mentor_messages"][week] += 1
             for win in person.achievements:
                 if start <= win[2] < end:
                     counts["wins"][week_of(win[2])] += 1
