@@ -17,7 +17,7 @@ from bot.reports.staff import ChartWords
 async def staff_report(ctx: ActionContext) -> ActionResult:
     """Send the summary chart (a photo) and the page (a document).
 
-    Args: ``chart_title``, ``chart_new``, ``chart_active``, ``chart_caption``,
+    Args: ``chart_title``, ``chart_new``, ``chart_active``, ``chart_empty``, ``chart_caption``,
     ``page_caption``. Sets ``report_weeks``. Outcomes: ``not_staff`` (nothing sent),
     ``unavailable`` (no report reader, or it failed).
     """
@@ -25,7 +25,8 @@ async def staff_report(ctx: ActionContext) -> ActionResult:
     access = await staff() if staff is not None else None
     if access is None:
         return ActionResult(outcome="not_staff")
-    words = ChartWords(ctx.text("chart_title"), ctx.text("chart_new"), ctx.text("chart_active"))
+    words = ChartWords(ctx.text("chart_title"), ctx.text("chart_new"), ctx.text("chart_active"),
+                       ctx.text("chart_empty"))
     pack = await ctx.reader.staff_report(ctx.now, access.cohort, words)  # type: ignore[attr-defined]
     if pack is None:
         return ActionResult(outcome="unavailable")

@@ -30,6 +30,7 @@ class ChartWords:
     title: str
     new: str
     active: str
+    empty: str = ""  # said across the chart when it has no bar to draw
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def draw_summary(chart: Chart, words: ChartWords) -> bytes:
     """New and active people each week, as bars (a hidden week is a gap)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
@@ -71,6 +73,12 @@ def draw_summary(chart: Chart, words: ChartWords) -> bytes:
                                          (0.2, chart.series[1], ACTIVE_COLOUR, words.active)):
         ax.bar([p + offset for p in places], [v or 0 for v in series.values], width=0.4,
                color=colour, label=name)
+    # Counts of people: whole numbers from zero, even when every bar is zero or hidden.
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1))
+    if not any(v for s in chart.series[:2] for v in s.values) and words.empty:
+        ax.text(0.5, 0.5, words.empty, transform=ax.transAxes, ha="center", va="center",
+                fontsize=12, color="#555555", wrap=True)
     step = max(1, len(places) // 8)
     ax.set_xticks(places[::step], [chart.labels[i] for i in places[::step]])
     ax.set_title(words.title)
