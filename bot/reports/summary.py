@@ -29,6 +29,9 @@ class Headline:
     later_week: int | None
     hardest_step: tuple[str, str, str] | None  # flow, question, share not answered
     signposts: str | None
+    # Peer mentoring in the window: "0", a protected count, or None for fewer than 8.
+    mentor_matches: str | None = "0"
+    mentor_messages: str | None = "0"
 
 
 def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str],
@@ -62,6 +65,8 @@ def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str]
         top, step = max(rated, key=lambda rs: float(rs[0].rstrip("%")))
         hardest = (step.flow, step.step.replace("_", " "), top)
     signposts = sum(weekly.get("signposts", {}).get(w, 0) for w in week_list)
+    matches, messages = (sum(weekly.get(m, {}).get(w, 0) for w in week_list)
+                         for m in ("mentor_matches", "mentor_messages"))
     return Headline(
         weeks=weeks,
         joined=None if is_small(joined) else show(joined).text,
@@ -69,12 +74,14 @@ def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str]
         retained_4=retained, change=change, paired_n=paired_n,
         messages_first=first, messages_later=later, later_week=later_week,
         hardest_step=hardest,
-        signposts=None if is_small(signposts) else show(signposts).text)
+        signposts=None if is_small(signposts) else show(signposts).text,
+        mentor_matches=None if is_small(matches) else show(matches).text,
+        mentor_messages=None if is_small(messages) else show(messages).text)
 
 
 def summary_lines(h: Headline) -> tuple[str, ...]:
     """Plain sentences a funder can read in a minute."""
-    lines = [f"Over {h.weeks} weeks, {h.joined or 'fewer than 8'} people joined; in a "
+    lines = [f"Over {h.weeks} week{'s' if h.weeks != 1 else ''}, {h.joined or 'fewer than 8'} people joined; in a "
              f"typical week {h.weekly_active or 'fewer than 8'} took part."]
     if h.retained_4:
         lines.append(f"{h.retained_4} of those who joined were still taking part four "
@@ -99,6 +106,10 @@ def summary_lines(h: Headline) -> tuple[str, ...]:
         flow, step, rate = h.hardest_step
         lines.append(f"The question most often left unanswered is '{step}' in {flow} "
                      f"({rate} of the times it was asked).")
+    if (h.mentor_matches, h.mentor_messages) != ("0", "0"):
+        lines.append(f"{h.mentor_matches or 'Fewer than 8'} times a person was matched with "
+                     f"a peer mentor, and {h.mentor_messages or 'fewer than 8'} messages of "
+                     "encouragement from mentors reached people.")
     lines.append(f"Safety help was shown {h.signposts or 'fewer than 8'} times." if
                  h.signposts != "0" else "Safety help was not shown in this period.")
     return tuple(lines)
