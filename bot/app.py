@@ -6,6 +6,7 @@ StorageError) and leaves exiting to the CLI.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,12 +22,16 @@ from bot.engine.loader import InvalidFlows, load_flows
 from bot.engine.model import FlowSet
 from bot.engine.runner import Engine
 from bot.engine.yamlsource import Problem
+from bot.logsafe import describe
 from bot.reports.person import programme_vars
+from bot.reports.staff import ChartWords, StaffPack, staff_pack
 from bot.safety import CrisisDetector, load_crisis_detector
 from bot.safety.model import ModelError
 from bot.safety.patterns import PatternError
 from bot.service import Conversations
-from bot.storage.base import Storage
+from bot.storage.base import Storage, StorageError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -82,6 +87,20 @@ async def programme_figures(storage: Storage, now: datetime) -> dict[str, str] |
     return await programme_vars(source(), now)
 
 
+async def staff_report(storage: Storage, now: datetime, cohort: str | None,
+                       words: ChartWords) -> StaffPack | None:
+    """The staff report's chart and page (/report, the digest), or None for a storage
+    without a report reader or when reading fails (the flow then says so kindly)."""
+    source = getattr(storage, "report_source", None)
+    if source is None:
+        return None
+    try:
+        return await staff_pack(source(), now, cohort, words)
+    except StorageError as exc:
+        log.warning("staff report failed: %s", describe(exc))
+        return None
+
+
 async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = None,
                    rng: random.Random | None = None) -> App:
     registry = default_registry()
@@ -92,5 +111,5 @@ async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = 
     await storage.open()
     clock = clock or SystemClock()
     conversations = Conversations(engine, storage, clock=clock, rng=rng,
-                                  programme=programme_figures)
+                                  programme=programme_figures, staff_report=staff_report)
     return App(flows, engine, storage, conversations, clock, crisis)

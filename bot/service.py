@@ -20,7 +20,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
 from bot.core.mentoring import PeerDesk
 from bot.core.owed import OwedReplies
-from bot.core.roles import MENTOR, Redeemed
+from bot.core.roles import MENTOR, Redeemed, StaffAccess, staff_access
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.engine.actions import Effect
@@ -30,8 +30,6 @@ from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
 from bot.mentoring.settings import MentoringSettings
-from bot.reports.access import StaffAccess, staff_access
-from bot.reports.staff import ChartWords, StaffPack, staff_pack
 from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
 from bot.storage.mentoring import MentorStore
 from bot.storage.roles import RoleStore, role_store_for
@@ -70,6 +68,9 @@ def cleaned(event: Event) -> Event:
 # reports' one), or None without a report reader. Passed in, so the service imports no
 # reports (and reports, used by the CLI, nothing of the service).
 ProgrammeFigures = Callable[[Storage, datetime], Awaitable[dict[str, str] | None]]
+# The staff report's chart and page (storage, now, cohort, the chart's words), or None
+# without a report reader or if it failed; passed in by bot/app.py for the same reason.
+StaffReport = Callable[[Storage, datetime, str | None, Any], Awaitable[Any]]
 
 
 class StoredPerson:
@@ -77,13 +78,15 @@ class StoredPerson:
 
     def __init__(self, storage: Storage, key: PersonKey, roles: RoleStore,
                  clock: Clock, mentoring: Callable[[], Mentoring],
-                 figures: ProgrammeFigures | None = None) -> None:
+                 figures: ProgrammeFigures | None = None,
+                 staff_report: StaffReport | None = None) -> None:
         self.storage = storage
         self.key = key
         self.role_store = roles
         self.clock = clock
         self._mentoring = mentoring
         self.figures = figures
+        self._staff_report = staff_report
 
     def peers(self) -> PeerDesk:
         """The person's side of peer mentoring (what they share, their mentor's messages)."""
@@ -116,21 +119,15 @@ class StoredPerson:
         return await self.figures(self.storage, now)
 
     async def staff(self) -> StaffAccess | None:
-        """Whether the person is staff (bot/reports/access.py), and their cohort."""
+        """Whether the person is staff (from their roles), and their cohort."""
         return await staff_access(self.role_store, self.key)
 
-    async def staff_report(self, now: datetime, cohort: str | None,
-                           words: ChartWords) -> StaffPack | None:
+    async def staff_report(self, now: datetime, cohort: str | None, words: Any) -> Any:
         """The staff report's chart and page, or None without a report reader (or if it
         failed: the action says so kindly)."""
-        source = getattr(self.storage, "report_source", None)
-        if source is None:
+        if self._staff_report is None:
             return None
-        try:
-            return await staff_pack(source(), now, cohort, words)
-        except StorageError as exc:
-            log.warning("staff report failed: %s", describe(exc))
-            return None
+        return await self._staff_report(self.storage, now, cohort, words)
 
 
 class PersonLocks:
@@ -164,9 +161,11 @@ class _Held:
 class Conversations:
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
                  rng: random.Random | None = None, roles: RoleStore | None = None,
-                 programme: ProgrammeFigures | None = None) -> None:
+                 programme: ProgrammeFigures | None = None,
+                 staff_report: StaffReport | None = None) -> None:
         self.engine = engine
         self.programme = programme
+        self.staff_report = staff_report
         self.storage = storage
         # Who holds which role (bot.core.roles): ``roles.holds(key, "staff")``.
         self.roles: RoleStore = roles or role_store_for(storage)
@@ -269,7 +268,7 @@ class Conversations:
     def reader(self, key: PersonKey) -> StoredPerson:
         """What the engine may read (and the few small writes it may ask) for ``key``."""
         return StoredPerson(self.storage, key, self.roles, self.clock, lambda: self.mentoring,
-                            self.programme)
+                            self.programme, self.staff_report)
 
     @property
     def mentoring(self) -> Mentoring:

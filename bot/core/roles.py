@@ -66,3 +66,18 @@ class Redeemed:
     outcome: str
     role: str | None = None
     cohort: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """A member of staff, and the cohort their reports cover (None: everyone)."""
+
+    key: PersonKey
+    cohort: str | None
+
+
+async def staff_access(roles: RoleReader, key: PersonKey) -> StaffAccess | None:
+    """The person's staff access (for /report and the digest), or None if not staff."""
+    if not await roles.holds(key, STAFF):
+        return None
+    return StaffAccess(key, await roles.cohort_of(key))

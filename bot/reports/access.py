@@ -8,12 +8,10 @@ does this person hold the role ``staff``, which cohort did they join with, and w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.keys import PersonKey
-
-STAFF = "staff"
+from bot.core.roles import STAFF, StaffAccess
 
 
 class StaffDirectory(Protocol):
@@ -27,21 +25,6 @@ class StaffDirectory(Protocol):
 
     async def people_with(self, role: str) -> list[PersonKey]:
         """Everyone holding ``role``."""
-
-
-@dataclass(frozen=True)
-class StaffAccess:
-    """A member of staff, and the cohort their reports cover (None: everyone)."""
-
-    key: PersonKey
-    cohort: str | None
-
-
-async def staff_access(directory: StaffDirectory, key: PersonKey) -> StaffAccess | None:
-    """The person's staff access, or None if they are not staff."""
-    if not await directory.holds(key, STAFF):
-        return None
-    return StaffAccess(key, await directory.cohort_of(key))
 
 
 async def all_staff(directory: StaffDirectory) -> list[StaffAccess]:

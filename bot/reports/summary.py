@@ -81,7 +81,8 @@ def headline(weeks: int, weekly: dict[str, dict[str, int]], week_list: list[str]
 
 def summary_lines(h: Headline) -> tuple[str, ...]:
     """Plain sentences a funder can read in a minute."""
-    lines = [f"Over {h.weeks} week{'s' if h.weeks != 1 else ''}, {h.joined or 'fewer than 8'} people joined; in a "
+    weeks = f"{h.weeks} week" + ("s" if h.weeks != 1 else "")
+    lines = [f"Over {weeks}, {h.joined or 'fewer than 8'} people joined; in a "
              f"typical week {h.weekly_active or 'fewer than 8'} took part."]
     if h.retained_4:
         lines.append(f"{h.retained_4} of those who joined were still taking part four "
