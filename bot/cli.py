@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
     alerts.add_argument("--done", type=int, metavar="ID", help="mark alert ID as handled")
 
+    backup = sub.add_parser("backup", help="copy the database to FILE while the bot runs, "
+                            "and check the copy")
+    backup.add_argument("file", type=Path, metavar="FILE", help="the backup file to write")
+    backup.add_argument("--db", type=Path,
+                        help="SQLite file to copy (default: GOODHELP_DB or ./goodhelp.db)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for another process's lock (default: 10)")
+
     simulate = sub.add_parser("simulate", help="run synthetic people through 90 days of the "
                               "step-down policy; write a chart and print a table")
     simulate.add_argument("--flows", type=Path, help="flows folder (for config/policy.yaml)")
@@ -89,6 +98,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return asyncio.run(cmd_alerts(args, settings))
         if args.command == "run":
             return cmd_run(args, settings)
+        if args.command == "backup":
+            return cmd_backup(args, settings)
         if args.command == "demo-data":
             from bot import demo
 
@@ -198,6 +209,15 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
               f"{shared or 'nothing shared (they chose not to give a name or contact)'}")
     print(f"{len(found)} open alert{'s' if len(found) != 1 else ''}"
           + ("; mark one handled with: goodhelp alerts --done ID" if found else ""))
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.sqlite.backup import backup
+
+    result = backup(args.db or settings.db_path, args.file, force=args.force,
+                    wait_seconds=max(args.wait, 0.0))
+    print(result.describe())
     return EXIT_OK
 
 
