@@ -26,6 +26,9 @@ from bot.files import FILE_MODE
 from bot.storage.base import StorageCorrupt, StorageError, StorageLocked
 from bot.storage.sqlite.opening import SQLITE_HEADER, classify
 
+_WRITE_ERRORS = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY,
+                 sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+
 
 class BackupError(StorageError):
     """The backup could not be made; nothing was written under the destination's name."""
@@ -127,7 +130,9 @@ def _copy(source: Path, tmp: Path, dest: Path, wait_seconds: float) -> None:
             try:
                 src.backup(dst)
             except sqlite3.Error as exc:
-                if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL:
+                # The source is only read, inside a snapshot already taken: failing to
+                # write is the copy's side.
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WRITE_ERRORS:
                     raise _dest_error(exc, dest) from exc
                 raise _source_error(exc, source) from exc
             try:
