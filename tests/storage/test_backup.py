@@ -188,3 +188,13 @@ async def test_a_source_locked_by_another_process_is_one_line_after_the_wait(
     assert (result.returncode, result.stdout) == (1, "")
     one_line(result.stderr, str(db), "locked by another process", "try again")
     assert not dest.exists() and leftovers(tmp_path) == []
+
+
+def test_a_postgresql_url_points_to_pg_dump(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--env-file", str(tmp_path / "none.env"), "backup", str(tmp_path / "b.db")],
+                environ={"GOODHELP_DB": "postgresql://goodhelp@127.0.0.1/goodhelp"})
+    _, err = capsys.readouterr()
+    assert code == 1
+    one_line(err, "copies an SQLite database", "pg_dump")
+    assert list(tmp_path.iterdir()) == []

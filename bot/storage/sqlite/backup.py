@@ -74,6 +74,10 @@ def backup(source: Path, dest: Path, *, force: bool = False,
 
 
 def _check_source(source: Path) -> None:
+    if any(part.startswith(("postgresql:", "postgres:")) for part in source.parts):
+        # GOODHELP_DB=postgresql://... arrives here as a (relative, then absolute) path.
+        raise BackupError("goodhelp backup copies an SQLite database; for PostgreSQL use "
+                          "pg_dump (see docs/deploy.md)")
     if not source.exists():
         raise BackupError(f"{source} does not exist; nothing was written")
     if not source.is_file():
