@@ -56,7 +56,7 @@ async def run(people: int, burst: int, concurrency: int) -> None:
             await asyncio.gather(*(app.storage.commit_turn(
                 TurnWrite(k, ConversationState(vars=settings))) for k in keys))
             for key in keys:
-                await app.storage.schedule(key, NextMessage(
+                await app.storage.schedules.schedule(key, NextMessage(
                     "checkin", now - timedelta(minutes=1), {"flow": "nudge"}))
             bot = TelegramBot(app, TelegramOptions(token=TOKEN, server=api.url,
                                                    per_chat_burst=burst))

@@ -30,7 +30,7 @@ from bot.engine.runner import Engine, Outcome
 from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
 from bot.mentoring.settings import MentoringSettings
-from bot.storage.base import Outbox, Storage, StorageError, TurnWrite
+from bot.storage.base import Storage, StorageError, TurnWrite
 from bot.storage.mentoring import MentorStore
 from bot.storage.roles import RoleStore, role_store_for
 
@@ -212,10 +212,9 @@ class Conversations:
         render = Renderer(self._language(state), flows.default_language, {}, {}, self.rng)
         return Reply(render.text(text))
 
-    def owed_replies(self) -> OwedReplies | None:
-        """The storage's outbox, for a channel that delivers owed replies; None if the
-        storage keeps none (replies are then sent straight away)."""
-        return self.storage if isinstance(self.storage, Outbox) else None
+    def owed_replies(self) -> OwedReplies:
+        """The storage's outbox, for a channel that delivers the replies owed to people."""
+        return self.storage.outbox
 
     async def close_open_flow(self, key: PersonKey, reason: str = "") -> None:
         """Close the flow the person left open, in a turn of its own that says nothing
@@ -240,9 +239,9 @@ class Conversations:
             if not any(e.name == "delete_person" for e in outcome.effects):
                 records = () if reset else tuple(outcome.records)
                 write = TurnWrite(key, outcome.state, records, now)
-                if encode is not None and isinstance(self.storage, Outbox):
+                if encode is not None:
                     payloads = encode(outcome.replies, self._language(outcome.state))
-                    refs = await self.storage.add_with_turn(write, payloads)
+                    refs = await self.storage.outbox.add_with_turn(write, payloads)
                     owed = list(zip(refs, payloads, strict=True))
                 else:
                     await self.storage.commit_turn(write)

@@ -10,38 +10,21 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from bot.engine.kinds import StepSource, kinds
 from bot.engine.model import (
     Ask,
     Branch,
-    CallAction,
     Case,
     ChoiceOption,
     Choose,
     Condition,
-    End,
-    Goto,
     RecordStep,
-    Resume,
-    Say,
-    SetVars,
     Step,
     Text,
     Validation,
 )
 from bot.engine.yamlsource import LineDict, LineList, Problem, line_of
 
-STEP_KINDS: dict[str, frozenset[str]] = {
-    "say": frozenset({"next"}),
-    "ask": frozenset({"into", "validate", "invalid", "on", "next"}),
-    "choose": frozenset({"options", "into", "invalid", "on", "next", "free"}),
-    "branch": frozenset({"otherwise", "next"}),
-    "set": frozenset({"clear", "next"}),
-    "record": frozenset({"fields", "next"}),
-    "action": frozenset({"args", "on", "next"}),
-    "goto": frozenset(),
-    "end": frozenset(),
-    "resume": frozenset(),
-}
 RECORD_FIELDS = {
     "achievement": ({"text"}, {"text", "purpose", "confidence", "prompted"}),
     "rating": ({"value"}, {"value", "context"}),
@@ -119,69 +102,30 @@ class Parser:
         return step
 
     def _step(self, step_id: str, raw: Any, line: int, implicit_next: str | None) -> Step | None:
+        registered = kinds()
         if not isinstance(raw, LineDict):
             self.problem(line, f"step '{step_id}' must be a mapping with one of: "
-                         + ", ".join(STEP_KINDS))
+                         + ", ".join(registered))
             return None
-        kinds = [k for k in raw if k in STEP_KINDS]
-        if len(kinds) != 1:
-            found = "none" if not kinds else ", ".join(kinds)
+        found = [k for k in raw if k in registered]
+        if len(found) != 1:
+            names = "none" if not found else ", ".join(found)
             self.problem(raw.line, f"step '{step_id}' needs exactly one of "
-                         f"{', '.join(STEP_KINDS)} (found {found})")
+                         f"{', '.join(registered)} (found {names})")
             return None
-        kind = kinds[0]
-        self.keys(raw, STEP_KINDS[kind] | {kind}, f"a '{kind}' step")
-        nxt = raw.get("next", implicit_next)
+        kind = registered[found[0]]
+        self.keys(raw, kind.keys | {kind.name}, f"a '{kind.name}' step")
+        nxt = raw.get("next", implicit_next) if kind.follows_next else None
         if "next" in raw and not isinstance(nxt, str):
             self.problem(raw.line_of("next"), f"step '{step_id}': next must be a step name")
             nxt = None
-        at = raw.line_of(kind)
-        value = raw[kind]
-        where = f"step '{step_id}'"
-        if kind == "say":
-            text = self.text(value, at, where)
-            return Say(step_id, raw.line, nxt, text) if text else None
-        if kind == "ask":
-            return self._ask(step_id, raw, at, nxt)
-        if kind == "choose":
-            return self._choose(step_id, raw, at, nxt)
-        if kind == "branch":
-            return self._branch(step_id, raw, at, nxt)
-        if kind == "set":
-            if not isinstance(value, LineDict):
-                self.problem(at, f"{where}: set takes a mapping of variable to value")
-                return None
-            for var in value:
-                self.name(var, value.line_of(var), "a variable")
-            clear = raw.get("clear", [])
-            if not isinstance(clear, list):
-                self.problem(raw.line_of("clear"), f"{where}: clear takes a list of variables")
-                clear = []
-            return SetVars(step_id, raw.line, nxt, dict(value), tuple(map(str, clear)))
-        if kind == "record":
-            return self._record(step_id, raw, at, nxt)
-        if kind == "action":
-            args = raw.get("args", {})
-            on = raw.get("on", {})
-            if not isinstance(args, dict) or not isinstance(on, dict):
-                self.problem(at, f"{where}: args and on must be mappings")
-                return None
-            on_lines = {str(k): on.line_of(k) if isinstance(on, LineDict) else at for k in on}
-            return CallAction(step_id, raw.line, nxt, self.name(value, at, "an action"),
-                              args, {str(k): str(v) for k, v in on.items()}, on_lines)
-        if kind == "goto":
-            if isinstance(value, str):
-                return Goto(step_id, raw.line, None, step=value)
-            if isinstance(value, LineDict) and set(value) == {"flow"}:
-                return Goto(step_id, raw.line, None, flow=str(value["flow"]))
-            self.problem(at, f"{where}: goto takes a step name, or 'flow: NAME' for another flow")
-            return None
-        text = None if value in (None, True) else self.text(value, at, where)
-        if kind == "end":
-            return End(step_id, raw.line, None, text)
-        return Resume(step_id, raw.line, None, text)
+        source = StepSource(step_id, raw, raw[kind.name], raw.line_of(kind.name), nxt,
+                            f"step '{step_id}'")
+        step: Step | None = kind.parse(self, source)
+        return step
 
-    def _ask(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+    def ask_step(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Ask | None:
+        """An ``ask:`` step: a question whose typed answer goes into a variable."""
         where = f"step '{step_id}'"
         text = self.text(raw["ask"], at, where)
         if "into" not in raw:
@@ -230,7 +174,9 @@ class Parser:
             return None
         return self.text(raw["invalid"], raw.line_of("invalid"), where)
 
-    def _choose(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+    def choose_step(self, step_id: str, raw: LineDict, at: int,
+                    nxt: str | None) -> Choose | None:
+        """A ``choose:`` step: a question with options (buttons, or typed)."""
         where = f"step '{step_id}'"
         text = self.text(raw["choose"], at, where)
         options_raw = raw.get("options")
@@ -265,7 +211,9 @@ class Parser:
         return (Choose(step_id, raw.line, nxt, text, tuple(options), into, invalid, on, free)
                 if text else None)
 
-    def _branch(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+    def branch_step(self, step_id: str, raw: LineDict, at: int,
+                    nxt: str | None) -> Branch | None:
+        """A ``branch:`` step: the first case whose condition holds says where to go."""
         where = f"step '{step_id}'"
         items = raw["branch"]
         if not isinstance(items, LineList) or not items:
@@ -316,7 +264,9 @@ class Parser:
         self.problem(line, "a condition starts with one of: var, count, days_since, all, any, not")
         return None
 
-    def _record(self, step_id: str, raw: LineDict, at: int, nxt: str | None) -> Step | None:
+    def record_step(self, step_id: str, raw: LineDict, at: int,
+                    nxt: str | None) -> RecordStep | None:
+        """A ``record:`` step: keep a win, a rating or a purpose."""
         kind = raw["record"]
         if kind not in RECORD_FIELDS:
             self.problem(at, f"step '{step_id}': cannot record '{kind}'; kinds are: "

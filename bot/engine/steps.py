@@ -12,20 +12,15 @@ from bot.core.records import Achievement, FlowEvent, Purpose, Rating, Record
 from bot.core.state import ConversationState, Position
 from bot.engine.actions import ActionContext, ActionResult, Effect, PersonReader
 from bot.engine.answers import OptionText, choose_option, typed_time, typed_zone
-from bot.engine.conditions import evaluate
 from bot.engine.events import Option, Reply
+from bot.engine.kinds import WAIT, kind_of
 from bot.engine.model import (
     Ask,
-    Branch,
     CallAction,
     Choose,
-    End,
     Flow,
-    Goto,
     RecordStep,
     Resume,
-    Say,
-    SetVars,
     Step,
 )
 from bot.engine.render import Renderer, fill
@@ -178,6 +173,8 @@ class StepRunner:
             self.say(text)
 
     async def run_from(self, flow: Flow, step_id: str | None) -> None:
+        """Run steps from ``step_id`` until one waits for the person or the flow ends;
+        each step's kind (bot/engine/kinds.py) says what running it does."""
         for _ in range(MAX_STEPS_PER_TURN):
             if step_id is None:
                 self.leave_flow("finished")
@@ -185,12 +182,7 @@ class StepRunner:
                 return
             step = flow.steps[step_id]
             self.state = replace(self.state, flow=flow.name, step=step.id)
-            if isinstance(step, Ask | Choose):
-                self.event("step_reached", flow.name, step.id)
-                self.state = replace(self.state, retries=0)
-                self.ask_question(step)
-                return
-            result = await self.execute(flow, step)
+            result = await kind_of(step).run(self, flow, step)
             if isinstance(result, Flow):
                 flow = self.gate(result)
                 if not await self.permitted(flow):
@@ -199,46 +191,11 @@ class StepRunner:
                     return
                 step_id = flow.first
                 self.event("flow_started", flow.name, flow.first)
-            elif result is _WAIT:
+            elif result is WAIT:
                 return
             else:
                 step_id = result
         raise FlowLoopError(f"flow '{flow.name}' ran {MAX_STEPS_PER_TURN} steps without waiting")
-
-    async def execute(self, flow: Flow, step: Step) -> Any:
-        """Run one non-waiting step; return the next step id, a Flow, None or _WAIT."""
-        if isinstance(step, Say):
-            self.say(self.renderer().text(step.text, key=f"{flow.name}.{step.id}"))
-            return step.next
-        if isinstance(step, Branch):
-            variables = {**self.state.vars}
-            for case in step.cases:
-                if evaluate(case.when, variables, self.state.counts, self.now):
-                    return case.next
-            return step.otherwise
-        if isinstance(step, SetVars):
-            render = self.renderer()
-            values = {k: render.raw(v) if isinstance(v, str) else v for k, v in step.values.items()}
-            merged = {k: v for k, v in self.state.vars.items() if k not in step.clear}
-            merged.update(values)
-            self.state = replace(self.state, vars=merged)
-            return step.next
-        if isinstance(step, RecordStep):
-            self.record(step)
-            return step.next
-        if isinstance(step, CallAction):
-            return await self.action(step)
-        if isinstance(step, Goto):
-            if step.flow is not None:
-                self.leave_flow("finished")
-                return self.engine.flows.flows[step.flow]
-            return step.step
-        if isinstance(step, Resume):
-            return self.resume(step)
-        assert isinstance(step, End)
-        if step.text is not None:
-            self.say(self.renderer().text(step.text, key=f"{flow.name}.{step.id}"))
-        return None
 
     def resume(self, step: Resume) -> Any:
         if step.text is not None:
@@ -251,7 +208,7 @@ class StepRunner:
                 self.state = replace(self.state, stack=tuple(stack), flow=position.flow,
                                      step=position.step)
                 self.repeat_question()
-                return _WAIT
+                return WAIT
         self.state = replace(self.state, stack=())
         return None
 
@@ -415,8 +372,6 @@ class StepRunner:
         else:
             self.say(message)
 
-
-_WAIT = object()
 
 
 def _int(value: Any) -> int | None:

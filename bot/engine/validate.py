@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from bot.engine.model import (
-    Ask,
-    Branch,
-    CallAction,
-    Choose,
-    Condition,
-    End,
-    Flow,
-    FlowSet,
-    Goto,
-    RecordStep,
-    Resume,
-    Say,
-    SetVars,
-    Step,
-    Text,
-)
+from bot.engine.kinds import CheckContext, kind_of
+from bot.engine.model import Flow, FlowSet, Step, Text
 from bot.engine.parse import template_names
 from bot.engine.yamlsource import Problem
 
@@ -37,22 +21,10 @@ BUILTIN_VARIABLES = frozenset({
 
 def targets(step: Step) -> Iterator[tuple[str, int]]:
     """Every step name this step can go to, with the line that names it."""
-    if step.next is not None and not isinstance(step, Goto | End | Resume):
+    kind = kind_of(step)
+    if step.next is not None and kind.follows_next:
         yield step.next, step.next_line or step.line
-    if isinstance(step, Choose):
-        for option in step.options:
-            if option.next is not None:
-                yield option.next, option.line
-    if isinstance(step, Branch):
-        for case in step.cases:
-            yield case.next, case.line
-        if step.otherwise is not None:
-            yield step.otherwise, step.line
-    if isinstance(step, CallAction | Ask | Choose):
-        for target in step.on.values():
-            yield target, step.line
-    if isinstance(step, Goto) and step.step is not None:
-        yield step.step, step.line
+    yield from kind.targets(step)
 
 
 def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | None,
@@ -80,8 +52,8 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
                 problems.append(Problem(flow.file, line, f"/{command} already starts flow "
                                         f"'{claimed[command]}'"))
             claimed.setdefault(command, flow.name)
-        problems.extend(_check_flow(flow, flowset, known_actions, None if partial else assigned))
-        problems.extend(_check_outcomes(flow, action_outcomes or {}))
+        context = CheckContext(flow, flowset, known_actions, action_outcomes or {}, not partial)
+        problems.extend(_check_flow(flow, context, None if partial else assigned))
     if partial:
         return problems
     consent = flowset.consent
@@ -99,33 +71,12 @@ def check_flowset(flowset: FlowSet, known_actions: dict[str, frozenset[str]] | N
     return problems
 
 
-def _check_outcomes(flow: Flow, action_outcomes: dict[str, frozenset[str]]) -> list[Problem]:
-    """An outcome under ``on:`` that its action never returns would never be taken."""
-    problems = []
-    for step in flow.steps.values():
-        if not isinstance(step, CallAction) or step.action not in action_outcomes:
-            continue
-        outcomes = action_outcomes[step.action]
-        for name in step.on:
-            if name not in outcomes:
-                problems.append(Problem(flow.file, step.on_lines.get(name, step.line),
-                                        f"step '{step.id}': action '{step.action}' has no "
-                                        f"outcome '{name}'; its outcomes are: "
-                                        f"{', '.join(sorted(outcomes)) or 'none'}"))
-    return problems
-
-
 def _assigned(flow: Flow, actions: dict[str, frozenset[str]]) -> Iterator[str]:
     for step in flow.steps.values():
-        if isinstance(step, Ask | Choose) and step.into:
-            yield step.into
-        elif isinstance(step, SetVars):
-            yield from step.values
-        elif isinstance(step, CallAction):
-            yield from actions.get(step.action, frozenset())
+        yield from kind_of(step).sets(step, actions)
 
 
-def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset[str]] | None,
+def _check_flow(flow: Flow, context: CheckContext,
                 assigned: set[str] | None) -> list[Problem]:
     """Problems within one flow; ``assigned`` None skips the checks that need every flow."""
     problems: list[Problem] = []
@@ -138,25 +89,15 @@ def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset
             if target not in flow.steps:
                 add(line, f"step '{step.id}' goes to '{target}', which is not a step of flow "
                     f"'{flow.name}'; steps are: {', '.join(flow.steps)}")
-        if isinstance(step, Ask | Choose):
-            for name in step.on:
-                if name not in flowset.classifiers:
-                    known = ", ".join(sorted(flowset.classifiers)) or "none are defined"
-                    add(step.line, f"step '{step.id}' branches on unknown classifier "
-                        f"'{name}'; classifiers are: {known}")
-        if isinstance(step, CallAction) and known_actions is not None:
-            if step.action not in known_actions:
-                add(step.line, f"step '{step.id}' calls unknown action '{step.action}'; actions "
-                    f"are: {', '.join(sorted(known_actions))}")
+        kind = kind_of(step)
+        for line, message in kind.check(step, context):
+            add(line, message)
         if assigned is None:
             continue
-        if isinstance(step, Goto) and step.flow is not None and step.flow not in flowset.flows:
-            add(step.line, f"step '{step.id}' goes to flow '{step.flow}', which does not exist; "
-                f"flows are: {', '.join(sorted(flowset.flows))}")
-        for where, text in _texts(step):
+        for where, text in kind.texts(step):
             allowed = assigned | REASK_VARIABLES if where.endswith("invalid") else assigned
             problems.extend(_check_text(text, allowed, flow.file, where))
-        for name, line in _used_variables(step):
+        for name, line in kind.uses(step):
             if name not in assigned:
                 add(line, f"step '{step.id}' uses variable '{name}', which nothing sets")
     reached = _reachable(flow)
@@ -164,19 +105,6 @@ def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset
         if step.id not in reached:
             add(step.line, f"step '{step.id}' can never be reached in flow '{flow.name}'")
     return problems
-
-
-def _texts(step: Step) -> Iterator[tuple[str, Text]]:
-    where = f"step '{step.id}'"
-    if isinstance(step, Say | Ask | Choose):
-        yield where, step.text
-    if isinstance(step, Ask | Choose) and step.invalid is not None:
-        yield f"{where} invalid", step.invalid
-    if isinstance(step, Choose):
-        for option in step.options:
-            yield f"{where} option", option.label
-    if isinstance(step, End | Resume) and step.text is not None:
-        yield where, step.text
 
 
 def _check_text(text: Text, assigned: set[str], file: str, where: str) -> list[Problem]:
@@ -188,25 +116,6 @@ def _check_text(text: Text, assigned: set[str], file: str, where: str) -> list[P
                     problems.append(Problem(file, text.line, f"{where} uses variable '{name}', "
                                             "which nothing sets"))
     return problems
-
-
-def _used_variables(step: Step) -> Iterator[tuple[str, int]]:
-    if isinstance(step, Branch):
-        for case in step.cases:
-            yield from _condition_variables(case.when)
-    if isinstance(step, SetVars | RecordStep):
-        values: dict[str, Any] = dict(step.values if isinstance(step, SetVars) else step.fields)
-        for value in values.values():
-            if isinstance(value, str):
-                for name in template_names(value):
-                    yield name, step.line
-
-
-def _condition_variables(cond: Condition) -> Iterator[tuple[str, int]]:
-    if cond.args.get("subject") in ("var", "days_since"):
-        yield str(cond.args["name"]), cond.line
-    for child in cond.children:
-        yield from _condition_variables(child)
 
 
 def _reachable(flow: Flow) -> set[str]:

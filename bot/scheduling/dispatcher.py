@@ -63,8 +63,16 @@ class TickReport:
         return self.counts.get("sent", 0)
 
 
-class DispatchStore(ScheduleStore, ReachabilityStore, RecordReader, Protocol):
+class DispatchStore(RecordReader, Protocol):
     """The storage roles the dispatcher uses: the schedule, who is reachable, ratings."""
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        """The schedule queue the check-ins come from."""
+
+    @property
+    def reachability(self) -> ReachabilityStore:
+        """Who blocked the bot (their check-ins are dropped)."""
 
 
 class Dispatcher:
@@ -87,7 +95,7 @@ class Dispatcher:
 
     async def start(self) -> int:
         """Release claims a crash left behind and start planning after every turn."""
-        released = await self.storage.release_claims()
+        released = await self.storage.schedules.release_claims()
         if self.on_turn not in self.conversations.listeners:
             self.conversations.listeners.append(self.on_turn)
         return released
@@ -97,7 +105,7 @@ class Dispatcher:
         now = now or self.clock.now()
         report = TickReport()
         while True:
-            rows = await self.storage.claim_due(now, self.batch)
+            rows = await self.storage.schedules.claim_due(now, self.batch)
             outcomes = await asyncio.gather(*(self._guarded(row, now) for row in rows))
             for outcome in outcomes:
                 report.add(outcome)
@@ -110,32 +118,32 @@ class Dispatcher:
                 return await self.deliver(row, now)
             except Exception as exc:  # one person's problem must not stop the others
                 log.error("scheduled message %d failed: %s", row.id, describe(exc))
-                await self.storage.reschedule(row.id, now + self.retry)
+                await self.storage.schedules.reschedule(row.id, now + self.retry)
                 return "error"
 
     async def deliver(self, row: ScheduledMessage, now: datetime) -> str:
         key = row.key
         state = await self.conversations.state_of(key)
         if state is None:
-            await self.storage.drop_scheduled(row.id)
+            await self.storage.schedules.drop_scheduled(row.id)
             return "dropped"
         schedule, consent = from_vars(state.vars), consented(state.vars)
-        if not await self.storage.is_reachable(key):
+        if not await self.storage.reachability.is_reachable(key):
             # They blocked the bot. Writing again makes them reachable, and that turn
             # plans their next check-in afresh.
-            await self.storage.drop_scheduled(row.id)
+            await self.storage.schedules.drop_scheduled(row.id)
             self._planned.pop(key, None)
             return "unreachable"
         allowed = may_send_at(schedule, consent, self.policy, now)
         if allowed is None:  # paused, stopped, or "only when I ask"
-            await self.storage.drop_scheduled(row.id)
+            await self.storage.schedules.drop_scheduled(row.id)
             self._planned.pop(key, None)
             return "dropped"
         relay_at = parse_moment(state.vars.get("relay_at"))  # a mentor message: relay.py
         if relay_at is not None and relay_at + MENTOR_GAP > allowed:
             allowed = relay_at + MENTOR_GAP  # never two messages from the bot in an hour
         if allowed > now:  # quiet hours or the safety pause
-            await self.storage.reschedule(row.id, allowed)
+            await self.storage.schedules.reschedule(row.id, allowed)
             return "waiting"
         prompt_at = schedule.prompt_at
         untouched = state.turn == schedule.prompt_turn  # nothing since our last prompt
@@ -151,7 +159,7 @@ class Dispatcher:
         if state.flow is not None:
             left = row.last_turn_at is None or now - row.last_turn_at >= self.idle
             if not (untouched or left):
-                await self.storage.reschedule(row.id, now + self.retry)
+                await self.storage.schedules.reschedule(row.id, now + self.retry)
                 return "busy"  # never interrupt a conversation in progress
             # An unanswered check-in or a conversation left days ago: close it quietly.
             await self.conversations.close_open_flow(key, reason=f"scheduled:{row.kind}")
@@ -164,7 +172,7 @@ class Dispatcher:
             if after is not None and after_schedule.prompt_at != schedule.prompt_at:
                 await self._drop(row, key, after_schedule, after_consent, now)  # silence
                 return "silent"
-            await self.storage.reschedule(row.id, now + self.retry)
+            await self.storage.schedules.reschedule(row.id, now + self.retry)
             return "busy"  # they started talking in the meantime
         try:
             await self.send(key, replies)
@@ -173,7 +181,7 @@ class Dispatcher:
             if row.attempt >= self.send_retries:
                 await self._drop(row, key, after_schedule, after_consent, now)
             else:
-                await self.storage.reschedule(row.id, now + self.retry * row.attempt)
+                await self.storage.schedules.reschedule(row.id, now + self.retry * row.attempt)
             return "failed"
         await self._finish(row, key, after_schedule, after_consent, now)
         return "sent"
@@ -183,13 +191,13 @@ class Dispatcher:
         due = next_due(schedule, consent, self.policy, now)
         following = (None if due is None
                      else NextMessage(KIND, due, self._payload(schedule, consent)))
-        await self.storage.finish_scheduled(row.id, now, following)
+        await self.storage.schedules.finish_scheduled(row.id, now, following)
         self._planned[key] = plan_signature(schedule, consent)
 
     async def _drop(self, row: ScheduledMessage, key: PersonKey, schedule: ScheduleState,
                     consent: bool, now: datetime) -> None:
         """Nothing was sent for this message: forget it and plan the next one."""
-        await self.storage.drop_scheduled(row.id)
+        await self.storage.schedules.drop_scheduled(row.id)
         await self._plan(key, schedule, consent, now)
 
     def _payload(self, schedule: ScheduleState, consent: bool) -> dict[str, Any]:
@@ -199,9 +207,9 @@ class Dispatcher:
                     now: datetime) -> None:
         due = next_due(schedule, consent, self.policy, now)
         if due is None:
-            await self.storage.unschedule(key, KIND)
+            await self.storage.schedules.unschedule(key, KIND)
         else:
-            await self.storage.schedule(
+            await self.storage.schedules.schedule(
                 key, NextMessage(KIND, due, self._payload(schedule, consent)))
         self._planned[key] = plan_signature(schedule, consent)
 

@@ -62,7 +62,7 @@ def build_dispatcher(app: Assembled, send: Send, **options: Any) -> Dispatcher:
 
 def build_relay(app: Assembled, send: Send) -> RelayDispatcher:
     """The relay dispatcher (mentor messages) for an opened App."""
-    return RelayDispatcher(app.conversations, app.storage, app.clock, send)
+    return RelayDispatcher(app.conversations, app.storage.reachability, app.clock, send)
 
 
 async def safe_tick(dispatcher: Dispatcher | RelayDispatcher,
@@ -174,7 +174,7 @@ async def wake_loop(dispatcher: Dispatcher, stop: asyncio.Event, *,
     await dispatcher.start()
     while not stop.is_set():
         await safe_tick(dispatcher)
-        due = await dispatcher.storage.next_due_at()
+        due = await dispatcher.storage.schedules.next_due_at()
         wait = max_sleep
         if due is not None:
             wait = min(max_sleep, max(0.05, (due - dispatcher.clock.now()).total_seconds()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from bot.core.keys import PersonKey
 from bot.core.owed import OwedReplies
@@ -157,14 +157,26 @@ class ReachabilityStore(Protocol):
         """False only for a known person marked unreachable."""
 
 
-class Storage(PersonStore, RecordReader, ScheduleStore, ReachabilityStore, Protocol):
-    """What the service needs from a backend: every role above. All methods are safe to
-    call concurrently."""
-
-
-@runtime_checkable
 class Outbox(OwedReplies, Protocol):
     """Replies owed to people, kept until the channel confirms them (migration 0005)."""
 
     async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
         """Commit the turn and its owed replies in ONE transaction; their refs, in order."""
+
+
+class Storage(PersonStore, RecordReader, Protocol):
+    """What the service needs from a backend: conversation state and records itself, and
+    each other role as an object of its own (so each is built and tested on its own).
+    All methods are safe to call concurrently."""
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        """The schedule queue (check-ins and other planned messages)."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Replies owed to people, committed with their turn."""
+
+    @property
+    def reachability(self) -> ReachabilityStore:
+        """Who blocked the bot."""

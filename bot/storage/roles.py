@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.core.keys import PersonKey
 from bot.core.roles import Invite, Redeemed, RoleReader
@@ -57,7 +57,11 @@ class RoleStore(RoleReader, Protocol):
 
 
 def role_store_for(storage: object) -> RoleStore:
-    """The role store for a storage backend: SQLite's file, or the memory store's own."""
+    """The role store for a storage backend: its own ``roles`` if it offers one (a new
+    backend should), else SQLite's file, or the memory store's own."""
+    own = getattr(storage, "roles", None)
+    if own is not None:
+        return cast(RoleStore, own)
     path = getattr(storage, "path", None)
     if path is not None:
         from bot.storage.roles_sqlite import SQLiteRoleStore

@@ -44,7 +44,7 @@ async def rig(api: FakeBotAPI, tmp_path: Path
     bot = TelegramBot(app, TelegramOptions(token=api.token, server=api.url, per_second=1000,
                                            per_chat_burst=1000, poll_timeout=5))
     await bot.start()
-    relay = RelayDispatcher(app.conversations, app.storage, clock, bot.send_scheduled)
+    relay = RelayDispatcher(app.conversations, app.storage.reachability, clock, bot.send_scheduled)
     yield bot, clock, relay
     await bot.stop(drain_timeout=5)
     await app.close()

@@ -39,7 +39,7 @@ async def test_a_long_retry_after_keeps_the_reply_until_it_can_go(api: FakeBotAP
     api.send_text(80, "/start")
     await settled(api)
     assert api.messages_to(80) == []  # nothing yet: Telegram said wait ten minutes
-    owed = await bot.app.storage.due(utc_now() + timedelta(minutes=11), 10)
+    owed = await bot.app.storage.outbox.due(utc_now() + timedelta(minutes=11), 10)
     assert len(owed) == 2 and owed[0].attempt == 1  # the welcome and the question, kept
     assert await bot.redelivery.tick(utc_now() + timedelta(minutes=1)) == 0  # not yet
     assert await bot.redelivery.tick(utc_now() + timedelta(minutes=11)) == 1
@@ -47,7 +47,7 @@ async def test_a_long_retry_after_keeps_the_reply_until_it_can_go(api: FakeBotAP
     await bot.sequencer.drain(5)
     assert copies(api, 80) == 1 and len(api.messages_to(80)) == 2
     assert api.messages_to(80)[0].text.startswith(WELCOME)  # still in order
-    assert await bot.app.storage.due(utc_now() + timedelta(days=1), 10) == []
+    assert await bot.app.storage.outbox.due(utc_now() + timedelta(days=1), 10) == []
 
 
 async def test_a_run_of_429s_still_delivers_once(api: FakeBotAPI, start_bot) -> None:
@@ -66,7 +66,7 @@ async def test_a_block_drops_what_is_owed(api: FakeBotAPI, start_bot, tmp_path: 
     api.block(82)
     api.send_text(82, "/start")
     await settled(api)
-    assert await bot.app.storage.due(utc_now() + timedelta(days=1), 10) == []
+    assert await bot.app.storage.outbox.due(utc_now() + timedelta(days=1), 10) == []
     assert api.messages_to(82) == []
 
 
@@ -96,10 +96,10 @@ async def test_a_refused_file_is_told_in_words_in_their_language(api: FakeBotAPI
     assert bot.channel.encode_owed is not None
     payloads = bot.channel.encode_owed([chart], "cy")
     key = PersonKey("telegram", "84")
-    refs = await storage.add_with_turn(TurnWrite(key, ConversationState()), payloads)
+    refs = await storage.outbox.add_with_turn(TurnWrite(key, ConversationState()), payloads)
     api.fail_method("sendPhoto", 400, "Bad Request: IMAGE_PROCESS_FAILED")
     await bot.channel.owed_sender.send(84, [(decode(p), r) for p, r in zip(payloads, refs,
                                                                        strict=True)])
     words = bot.app.flows.messages["file_failed"]
     assert [m.text for m in api.messages_to(84)] == [words.for_language("cy", "en")[0]]
-    assert await storage.owed_to(key) == []  # it can never go: not kept
+    assert await storage.outbox.owed_to(key) == []  # it can never go: not kept

@@ -48,7 +48,7 @@ async def test_a_due_check_in_is_sent_with_a_why_button(
         rig: tuple[TelegramBot, FakeClock], api: FakeBotAPI) -> None:
     bot, clock = rig
     assert bot.dispatcher is not None
-    assert await bot.app.storage.scheduled(KEY), "a check-in should be planned"
+    assert await bot.app.storage.schedules.scheduled(KEY), "a check-in should be planned"
     clock.advance(timedelta(days=1, hours=2))
     report = await bot.dispatcher.tick()
     assert report.counts.get("sent") == 1
@@ -65,9 +65,9 @@ async def test_someone_who_blocked_the_bot_gets_no_more_check_ins(
     clock.advance(timedelta(days=1, hours=2))
     first = await bot.dispatcher.tick()
     assert first.counts.get("failed") == 1
-    assert not await bot.app.storage.is_reachable(KEY)
+    assert not await bot.app.storage.reachability.is_reachable(KEY)
     clock.advance(timedelta(days=1))
     second = await bot.dispatcher.tick()
     assert second.counts.get("unreachable") == 1
-    assert await bot.app.storage.scheduled(KEY) == []
+    assert await bot.app.storage.schedules.scheduled(KEY) == []
     assert [m for m in api.messages_to(CHAT)] == []

@@ -79,7 +79,8 @@ async def chats(tmp_path: Path) -> AsyncIterator[Chats]:
         holder.last[key] = replies
         holder.inbox.setdefault(key, []).extend(replies)
 
-    holder = Chats(app, clock, RelayDispatcher(app.conversations, app.storage, clock, send))
+    relay = RelayDispatcher(app.conversations, app.storage.reachability, clock, send)
+    holder = Chats(app, clock, relay)
     try:
         yield holder
     finally:

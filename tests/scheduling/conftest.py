@@ -57,7 +57,7 @@ class Rig:
         await self.app.storage.commit_turn(TurnWrite(key, state, tuple(records)))
 
     async def due(self, key: PersonKey = SAM) -> list[datetime]:
-        return [m.due_at for m in await self.app.storage.scheduled(key)]
+        return [m.due_at for m in await self.app.storage.schedules.scheduled(key)]
 
     async def run_until(self, end: datetime, step_minutes: int = 30) -> None:
         """Move the clock in steps, ticking at each, as the scheduler would."""

@@ -66,7 +66,7 @@ async def main(db: str, out: str, people: int, mode: str, nth: int) -> None:
                 state = ConversationState(vars={"consent": "yes", "checkin_time": when})
                 await storage.commit_turn(TurnWrite(key, state, (), START))
                 await dispatcher.replan(key)
-        while (due := await storage.next_due_at()) is not None:
+        while (due := await storage.schedules.next_due_at()) is not None:
             if due > clock.now():
                 clock.set(due)
             await dispatcher.tick()

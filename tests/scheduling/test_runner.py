@@ -39,7 +39,8 @@ async def test_terminal_chat_prints_scheduled_messages(rig: Rig) -> None:
     finally:
         await loop.stop()
     assert any("check-in" in line for line in chat.out)
-    assert [m.due_at for m in await rig.app.storage.scheduled(SAM)] == [due + timedelta(days=1)]
+    planned = await rig.app.storage.schedules.scheduled(SAM)
+    assert [m.due_at for m in planned] == [due + timedelta(days=1)]
 
 
 async def test_telegram_hook_puts_the_dispatcher_on_the_job_queue(rig: Rig) -> None:

@@ -1,8 +1,15 @@
-"""Fixtures for storage tests: both backends on real files, a clock tests can move."""
+"""Fixtures for storage tests: every backend on real files, a clock tests can move.
+
+The storage contract (tests/storage/contract/, one test class per storage role) runs
+against every entry of :data:`BACKENDS`. A new backend is one factory below and one
+entry in the list: a factory gets the test's file path and clock and returns the
+storage unopened (the fixture opens and closes it); one that needs a server it cannot
+find calls ``pytest.skip``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,15 +45,26 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "goodhelp.db"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+def memory_backend(path: Path, clock: StepClock) -> Storage:
+    """The in-memory backend (``path`` unused)."""
+    return MemoryStorage(clock=clock)
+
+
+def sqlite_backend(path: Path, clock: StepClock) -> Storage:
+    """The SQLite backend on a real file under tmp_path."""
+    return SQLiteStorage(path, clock=clock, lock_timeout=0.2)
+
+
+Factory = Callable[[Path, StepClock], Storage]
+FACTORIES: dict[str, Factory] = {"memory": memory_backend, "sqlite": sqlite_backend}
+BACKENDS = list(FACTORIES)  # the one list every contract class runs against
+
+
+@pytest.fixture(params=BACKENDS)
 async def storage(
     request: pytest.FixtureRequest, db_path: Path, clock: StepClock
 ) -> AsyncIterator[Storage]:
-    backend: Storage
-    if request.param == "memory":
-        backend = MemoryStorage(clock=clock)
-    else:
-        backend = SQLiteStorage(db_path, clock=clock, lock_timeout=0.2)
+    backend = FACTORIES[request.param](db_path, clock)
     await backend.open()
     try:
         yield backend

@@ -1,5 +1,6 @@
-"""Scheduling state in its own table (migration 0008): typed in storage, the same variables
-for the flows, on every backend; and the migration moves existing people's variables."""
+"""Scheduling state in its own SQLite table (migration 0008): typed columns, not JSON; and
+the migration moves existing people's variables. (That the flows see the same variables
+on every backend is in tests/storage/contract/test_people.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from bot.core.keys import PersonKey
 from bot.core.schedule import ScheduleState, from_vars, split
 from bot.core.state import ConversationState
-from bot.storage.base import Storage, TurnWrite
+from bot.storage.base import TurnWrite
 from bot.storage.migrate import MIGRATIONS_DIR
 from tests.storage.conftest import opened
 
@@ -20,24 +21,6 @@ VARS = {"consent": "yes", "name": "Sam", "paused": "yes", "checkin_rhythm": "wee
         "rhythm_chosen": "", "unanswered": 2, "prompt_turn": 7,
         "prompt_at": "2026-01-04T09:00:00+00:00", "timezone": "Asia/Tokyo",
         "encouragement_recent": ["a", "b"], "still_want_asked": "yes"}
-
-
-class TestScheduleStorage:
-    """Run against every backend (the ``storage`` fixture)."""
-
-    async def test_the_flows_see_the_same_variables(self, storage: Storage) -> None:
-        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=VARS)))
-        loaded = await storage.load(SAM)
-        assert loaded is not None and dict(loaded.vars) == VARS
-        export = await storage.export_person(SAM)
-        assert export is not None and dict(export.state.vars) == VARS
-
-    async def test_a_cleared_variable_stays_cleared(self, storage: Storage) -> None:
-        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=VARS)))
-        rest = {k: v for k, v in VARS.items() if k != "paused"}
-        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=rest)))
-        loaded = await storage.load(SAM)
-        assert loaded is not None and "paused" not in loaded.vars
 
 
 async def test_sqlite_keeps_real_types_out_of_the_json(db_path: Path) -> None:

@@ -59,9 +59,8 @@ class TelegramBot:
         self.limiter = Limiter(per_second=options.per_second,
                                per_chat_burst=options.per_chat_burst)
         self.outbox = Outbox(self.application.bot, self.limiter)
-        # Storage that can record who blocked the bot (SQLite, memory) gets told.
-        reach = cast(Reachability, app.storage) if hasattr(app.storage, "set_reachable") \
-            else None
+        # The storage records who blocked the bot; the channel tells it.
+        reach = cast(Reachability, app.storage.reachability)
         private_only = app.flows.messages.get("private_only")
         language = app.flows.default_language
         self.channel = TelegramChannel(

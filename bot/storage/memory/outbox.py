@@ -2,45 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
+from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.owed import OwedReply
 from bot.storage import rows
 from bot.storage.base import TurnWrite
+from bot.storage.memory.people import OwedEntry, Person
 from bot.storage.rows import from_text, new_refs, to_text
 
-if TYPE_CHECKING:
-    from bot.storage.memory.storage import _Person
 
-
-@dataclass
-class _Owed:
-    seq: int
-    ref: str
-    payload: str
-    due_at: str
-    attempt: int = 0
-
-
-def _memory_row(key: PersonKey, owed: _Owed) -> OwedReply:
+def _memory_row(key: PersonKey, owed: OwedEntry) -> OwedReply:
     return OwedReply(owed.ref, key, owed.payload, from_text(owed.due_at), owed.attempt)
 
 
-class MemoryOutboxMixin:
-    """Needs ``_people``, ``_ids``, ``_clock``, ``commit_turn`` and ``_check_open``; rows
-    live on the person, so deleting the person drops them, as SQLite's cascade does."""
+class MemoryOutbox:
+    """The outbox in memory. Rows live on each :class:`Person` of ``people`` (the storage's
+    dict, shared), so deleting the person drops them, as SQLite's cascade does.
+    ``commit(write)`` is the storage's own commit of a turn, which must not await."""
 
-    _people: dict[PersonKey, _Person]
-    _ids: Any
-    _clock: Any
-
-    def _check_open(self) -> None: ...
-
-    async def commit_turn(self, write: TurnWrite) -> None: ...
+    def __init__(self, people: dict[PersonKey, Person], new_id: Callable[[], int],
+                 commit: Callable[[TurnWrite], Awaitable[None]],
+                 check_open: Callable[[], None], clock: Clock) -> None:
+        self._people = people
+        self._new_id = new_id
+        self._commit = commit
+        self._check_open = check_open
+        self._clock = clock
 
     async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
         """Apply the turn and add its rows with no await between: one atomic step."""
@@ -48,13 +38,14 @@ class MemoryOutboxMixin:
         refs = new_refs(len(payloads))
         at = to_text(write.at or self._clock.now())
         rows.prepare(write, self._clock.now())  # fail as SQLite would, before changing anything
-        await self.commit_turn(write)  # never awaits anything in memory
+        await self._commit(write)  # never awaits anything in memory
         person = self._people[write.key]
-        person.owed.extend(_Owed(next(self._ids), ref, payload, at)
+        person.owed.extend(OwedEntry(self._new_id(), ref, payload, at)
                            for ref, payload in zip(refs, payloads, strict=True))
         return refs
 
     async def due(self, now: datetime, limit: int) -> list[OwedReply]:
+        """Every owed row of the people whose oldest row is due by ``now``, in order."""
         self._check_open()
         moment = to_text(now)
         people = sorted(((p.owed[0].due_at, key, p) for key, p in self._people.items()
@@ -64,16 +55,19 @@ class MemoryOutboxMixin:
         return found[:limit]
 
     async def owed_to(self, key: PersonKey) -> list[OwedReply]:
+        """Everything owed to the person, due or not, in the order it was written."""
         self._check_open()
         person = self._people.get(key)
         return [_memory_row(key, o) for o in person.owed] if person else []
 
     async def mark_sent(self, ref: str) -> None:
+        """The channel confirmed it: forget the row."""
         self._check_open()
         for person in self._people.values():
             person.owed = [o for o in person.owed if o.ref != ref]
 
     async def postpone(self, key: PersonKey, due_at: datetime) -> None:
+        """Hold the person's owed rows back until ``due_at``; attempts go up by one."""
         self._check_open()
         person = self._people.get(key)
         for owed in person.owed if person else []:
@@ -81,6 +75,7 @@ class MemoryOutboxMixin:
             owed.attempt += 1
 
     async def drop_owed(self, key: PersonKey) -> int:
+        """Forget everything owed to the person; how many rows."""
         self._check_open()
         person = self._people.get(key)
         if person is None:

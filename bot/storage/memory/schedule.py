@@ -2,46 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from bot.core.keys import PersonKey
 from bot.storage.base import NextMessage, ScheduledMessage
+from bot.storage.memory.people import Person, ScheduledEntry
 from bot.storage.rows import KEEP_SENT, encode_payload, from_text, message_row, to_text
 
-if TYPE_CHECKING:
-    from bot.storage.memory.storage import _Person, _Scheduled
 
+class MemorySchedules:
+    """The schedule queue in memory. Rows live on each :class:`Person` of ``people`` (the
+    storage's own dict, shared), so deleting a person drops them; ``new_id()`` numbers
+    rows; ``check_open()`` raises on a closed storage."""
 
-class MemoryScheduleMixin:
-    """Needs ``_people``, ``_ids`` and ``_check_open`` from MemoryStorage."""
+    def __init__(self, people: dict[PersonKey, Person], new_id: Callable[[], int],
+                 check_open: Callable[[], None]) -> None:
+        self._people = people
+        self._new_id = new_id
+        self._check_open = check_open
 
-    _people: dict[PersonKey, _Person]
-    _ids: Any
-
-    def _check_open(self) -> None: ...
-
-    def _row(self, key: PersonKey, person: _Person, m: _Scheduled) -> ScheduledMessage:
+    @staticmethod
+    def _row(key: PersonKey, person: Person, m: ScheduledEntry) -> ScheduledMessage:
         return message_row((m.id, key.channel, key.external_id, m.kind, m.due_at, m.status,
                             m.attempt, m.payload_json, m.claimed_at, person.updated_at or None))
 
-    def _find(self, message_id: int) -> tuple[PersonKey, _Person, _Scheduled] | None:
+    def _entries(self) -> Iterator[tuple[PersonKey, Person, ScheduledEntry]]:
         for key, person in self._people.items():
             for m in person.scheduled:
-                if m.id == message_id:
-                    return key, person, m
-        return None
+                yield key, person, m
 
-    def _replace_pending(self, person: _Person, message: NextMessage) -> None:
-        from bot.storage.memory.storage import _Scheduled
+    def _find(self, message_id: int) -> tuple[PersonKey, Person, ScheduledEntry] | None:
+        return next((found for found in self._entries() if found[2].id == message_id), None)
 
+    def _replace_pending(self, person: Person, message: NextMessage) -> None:
         person.scheduled = [m for m in person.scheduled
                             if not (m.kind == message.kind and m.status == "pending")]
-        person.scheduled.append(_Scheduled(next(self._ids), message.kind,
-                                           to_text(message.due_at), "pending",
-                                           encode_payload(message.payload)))
+        person.scheduled.append(ScheduledEntry(self._new_id(), message.kind,
+                                               to_text(message.due_at), "pending",
+                                               encode_payload(message.payload)))
 
     async def schedule(self, key: PersonKey, message: NextMessage) -> bool:
+        """Replace the person's pending message of this kind. False if the person is unknown."""
         self._check_open()
         person = self._people.get(key)
         if person is None:
@@ -50,6 +52,7 @@ class MemoryScheduleMixin:
         return True
 
     async def unschedule(self, key: PersonKey, kind: str) -> int:
+        """Drop the person's pending messages of this kind; return how many."""
         self._check_open()
         person = self._people.get(key)
         if person is None:
@@ -60,6 +63,7 @@ class MemoryScheduleMixin:
         return before - len(person.scheduled)
 
     async def scheduled(self, key: PersonKey) -> list[ScheduledMessage]:
+        """The person's pending and claimed messages, soonest first."""
         self._check_open()
         person = self._people.get(key)
         if person is None:
@@ -68,21 +72,21 @@ class MemoryScheduleMixin:
         return [self._row(key, person, m) for m in sorted(rows, key=lambda m: (m.due_at, m.id))]
 
     async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
+        """Claim up to ``limit`` due messages at once, earliest first."""
         self._check_open()
         cutoff = to_text(now)
-        due = sorted(
-            ((m.due_at, m.id, key, person, m) for key, person in self._people.items()
-             for m in person.scheduled if m.status == "pending" and m.due_at <= cutoff),
-            key=lambda t: (t[0], t[1]),
-        )[:limit]
+        due = sorted(((key, person, m) for key, person, m in self._entries()
+                      if m.status == "pending" and m.due_at <= cutoff),
+                     key=lambda t: (t[2].due_at, t[2].id))[:limit]
         claimed = []
-        for _, _, key, person, m in due:
+        for key, person, m in due:
             m.status, m.claimed_at, m.attempt = "claimed", cutoff, m.attempt + 1
             claimed.append(self._row(key, person, m))
         return claimed
 
     async def finish_scheduled(self, message_id: int, sent_at: datetime,
                                next_message: NextMessage | None = None) -> None:
+        """Mark sent (keeping only the last few sent) and plan the next one."""
         self._check_open()
         found = self._find(message_id)
         if found is None:
@@ -97,6 +101,7 @@ class MemoryScheduleMixin:
             self._replace_pending(person, next_message)
 
     async def reschedule(self, message_id: int, due_at: datetime) -> None:
+        """Back to pending at ``due_at``, unless a newer plan of the same kind exists."""
         self._check_open()
         found = self._find(message_id)
         if found is None:
@@ -108,23 +113,24 @@ class MemoryScheduleMixin:
             m.status, m.due_at = "pending", to_text(due_at)
 
     async def drop_scheduled(self, message_id: int) -> None:
+        """Forget a message that must not be sent."""
         self._check_open()
         found = self._find(message_id)
         if found is not None:
             found[1].scheduled.remove(found[2])
 
     async def next_due_at(self) -> datetime | None:
+        """The earliest pending due time, or None when nothing is pending."""
         self._check_open()
-        due = [m.due_at for p in self._people.values() for m in p.scheduled
-               if m.status == "pending"]
+        due = [m.due_at for _, _, m in self._entries() if m.status == "pending"]
         return from_text(min(due)) if due else None
 
     async def release_claims(self) -> int:
+        """Every claimed message becomes pending again; how many."""
         self._check_open()
         count = 0
-        for person in self._people.values():
-            for m in person.scheduled:
-                if m.status == "claimed":
-                    m.status = "pending"
-                    count += 1
+        for _, _, m in self._entries():
+            if m.status == "claimed":
+                m.status = "pending"
+                count += 1
         return count

@@ -7,136 +7,60 @@ same purpose rules, so a test passing here passes against the real file too.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.keys import PersonKey
-from bot.core.schedule import EMPTY, ScheduleState, join
+from bot.core.schedule import join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
-from bot.storage.memory.outbox import MemoryOutboxMixin, _Owed
+from bot.storage.memory.outbox import MemoryOutbox
+from bot.storage.memory.people import (
+    AchievementEntry,
+    AlertEntry,
+    EventEntry,
+    Person,
+    PurposeEntry,
+    RatingEntry,
+)
 from bot.storage.memory.reachability import MemoryReachability
-from bot.storage.memory.schedule import MemoryScheduleMixin
+from bot.storage.memory.schedule import MemorySchedules
 
 if TYPE_CHECKING:
     from bot.storage.memory.reports import MemoryReportSource
 
-# The memory backend's own rows, named. Their fields are in the order of SQLite's SELECTs
-# so the shared decoders in rows.py read both; times are the same ISO text.
+# The reports reader (bot/storage/memory/reports.py) knows a person by this name.
+_Person = Person
 
 
-class _Achievement(NamedTuple):
-    id: int
-    text: str
-    at: str
-    purpose_ref: str | None
-    confidence: int | None
-    prompted: int
+class MemoryStorage:
+    """Storage in dicts. Every method completes without awaiting, so each is atomic.
 
-
-class _Rating(NamedTuple):
-    id: int
-    value: int
-    at: str
-    context: str
-
-
-class _Event(NamedTuple):
-    id: int
-    name: str
-    flow: str
-    step: str
-    at: str
-
-
-class _Alert(NamedTuple):
-    id: int
-    reason: str
-    shared_json: str
-    created_at: str
-    handled_at: str | None
-
-
-@dataclass
-class _Purpose:
-    id: int
-    ref: str
-    text: str
-    theme: str
-    details_json: str
-    active: int
-    created_at: str
-    updated_at: str
-
-    def row(self) -> tuple[str, str, str, str, int, str, str]:
-        return (
-            self.ref,
-            self.text,
-            self.theme,
-            self.details_json,
-            self.active,
-            self.created_at,
-            self.updated_at,
-        )
-
-
-@dataclass
-class _Scheduled:
-    id: int
-    kind: str
-    due_at: str
-    status: str
-    payload_json: str
-    attempt: int = 0
-    claimed_at: str | None = None
-    sent_at: str | None = None
-
-
-@dataclass
-class _Person:
-    id: int
-    created_at: str
-    state_json: str = ""  # without the scheduling state, as SQLite's conversation_state
-    schedule: ScheduleState = EMPTY  # as SQLite's schedules row
-    purposes: dict[str, _Purpose] = field(default_factory=dict)
-    achievements: list[_Achievement] = field(default_factory=list)
-    ratings: list[_Rating] = field(default_factory=list)
-    events: list[_Event] = field(default_factory=list)
-    alerts: list[_Alert] = field(default_factory=list)
-    updated_at: str = ""
-    scheduled: list[_Scheduled] = field(default_factory=list)
-    owed: list[_Owed] = field(default_factory=list)
-
-
-class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
-    """Storage in dicts. Every method completes without awaiting, so each is atomic."""
+    Conversation state and records are its own; ``schedules``, ``outbox`` and
+    ``reachability`` are role objects of their own over the same people.
+    """
 
     def __init__(self, *, clock: Clock | None = None) -> None:
         self._clock = clock or SystemClock()
-        self._people: dict[PersonKey, _Person] = {}
+        self._people: dict[PersonKey, Person] = {}
         self._ids = itertools.count(1)
         self._open = False
         # As SQLite's deletions table (migration 0007): (week, demo) -> people who erased
         # themselves after consenting.
         self.deletions: dict[tuple[str, bool], int] = {}
-        self._reachability = MemoryReachability(self._person_id, self._clock)
+        self.schedules = MemorySchedules(self._people, self._new_id, self._check_open)
+        self.outbox = MemoryOutbox(self._people, self._new_id, self.commit_turn,
+                                   self._check_open, self._clock)
+        self.reachability = MemoryReachability(self._person_id, self._check_open, self._clock)
+
+    def _new_id(self) -> int:
+        return next(self._ids)
 
     def _person_id(self, key: PersonKey) -> int | None:
         person = self._people.get(key)
         return None if person is None else person.id
-
-    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
-        """Mark (False) or clear (True) a person who blocked the bot."""
-        self._check_open()
-        return await self._reachability.set_reachable(key, reachable)
-
-    async def is_reachable(self, key: PersonKey) -> bool:
-        """False only for a known person marked unreachable."""
-        self._check_open()
-        return await self._reachability.is_reachable(key)
 
     async def open(self) -> None:
         """Nothing to check or migrate; marks the storage usable."""
@@ -163,7 +87,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
         return self._state(person) if person else None
 
     @staticmethod
-    def _state(person: _Person) -> ConversationState:
+    def _state(person: Person) -> ConversationState:
         return join(ConversationState.from_json(person.state_json), person.schedule)
 
     async def commit_turn(self, write: TurnWrite) -> None:
@@ -172,7 +96,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
         turn = rows.prepare(write, self._clock.now())
         person = self._people.get(turn.key)
         if person is None:
-            person = self._people[turn.key] = _Person(next(self._ids), turn.at)
+            person = self._people[turn.key] = Person(next(self._ids), turn.at)
         person.state_json = turn.state_json
         person.schedule = turn.schedule
         person.updated_at = turn.at
@@ -184,7 +108,7 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
         for _, ref, text, theme, details, active, created_at, updated_at in plan.upserts:
             old = person.purposes.get(ref)
             if old is None:
-                person.purposes[ref] = _Purpose(
+                person.purposes[ref] = PurposeEntry(
                     next(self._ids), ref, text, theme, details, active, created_at, updated_at
                 )
             else:  # as SQLite's upsert: created_at stays
@@ -192,14 +116,14 @@ class MemoryStorage(MemoryScheduleMixin, MemoryOutboxMixin):
                 old.updated_at = updated_at
         for text, purpose_ref, confidence, prompted, at in turn.achievements:
             person.achievements.append(
-                _Achievement(next(self._ids), text, at, purpose_ref, confidence, prompted)
+                AchievementEntry(next(self._ids), text, at, purpose_ref, confidence, prompted)
             )
         for value, context, at in turn.ratings:
-            person.ratings.append(_Rating(next(self._ids), value, at, context))
+            person.ratings.append(RatingEntry(next(self._ids), value, at, context))
         for name, flow, step, at in turn.events:
-            person.events.append(_Event(next(self._ids), name, flow, step, at))
+            person.events.append(EventEntry(next(self._ids), name, flow, step, at))
         for reason, shared_json, at in turn.alerts:
-            person.alerts.append(_Alert(next(self._ids), reason, shared_json, at, None))
+            person.alerts.append(AlertEntry(next(self._ids), reason, shared_json, at, None))
 
     async def delete_person(self, key: PersonKey) -> bool:
         """Forget the person. True if there was anything."""

@@ -1,24 +1,27 @@
-"""Replies owed to people (migration 0005) in SQLite, mixed into SQLiteStorage.
+"""Replies owed to people (migration 0005) in SQLite, one role of SQLiteStorage.
 
 ``add_with_turn`` hands the rows to the same write as the turn (the group writer's
 transaction in SQLite), so a reply is owed exactly when its turn is committed. The rest
-are short transactions on the scheduling connection, like the schedule's.
+are short transactions on the side connection, like the schedule's.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
+from bot.core.clock import Clock
 from bot.core.keys import PersonKey
 from bot.core.owed import OwedReply
 from bot.storage import rows
 from bot.storage.base import TurnWrite
 from bot.storage.rows import from_text, new_refs, to_text
+from bot.storage.sqlite.side import SideConnection
+from bot.storage.sqlite.writer import GroupWriter
 
 _PERSON_ID = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _COLUMNS = "o.ref, p.channel, p.external_id, o.payload_json, o.due_at, o.attempt"
@@ -45,12 +48,16 @@ def _owed(row: Any) -> OwedReply:
     return OwedReply(row[0], PersonKey(row[1], row[2]), row[3], from_text(row[4]), row[5])
 
 
-class SQLiteOutboxMixin:
-    """Needs ``_open_writer``, ``_clock`` and ``_in_transaction`` from SQLiteStorage."""
+class SQLiteOutbox:
+    """The outbox (:class:`~bot.storage.base.Outbox`) in SQLite. ``writer()`` is the open
+    group writer (it raises if the storage is closed); ``side`` runs the bookkeeping."""
 
-    _clock: Any
-    _in_transaction: Any
-    _open_writer: Any
+    def __init__(self, writer: Callable[[], GroupWriter], side: SideConnection,
+                 clock: Clock) -> None:
+        self._open_writer = writer
+        self._side = side
+        self._clock = clock
+        self._sent_batch: _SentBatch | None = None
 
     async def add_with_turn(self, write: TurnWrite, payloads: Sequence[str]) -> list[str]:
         """Commit the turn and its owed replies in one group-commit transaction."""
@@ -60,27 +67,29 @@ class SQLiteOutboxMixin:
         return refs
 
     async def due(self, now: datetime, limit: int) -> list[OwedReply]:
+        """Every owed row of the people whose oldest row is due by ``now``, in order."""
         async def work(conn: aiosqlite.Connection) -> list[OwedReply]:
             found = await conn.execute_fetchall(_DUE, (to_text(now), limit, limit))
             return [_owed(r) for r in found]
 
-        owed: list[OwedReply] = await self._in_transaction(work)
+        owed: list[OwedReply] = await self._side.run(work)
         return owed
 
     async def owed_to(self, key: PersonKey) -> list[OwedReply]:
+        """Everything owed to the person, due or not, in the order it was written."""
         async def work(conn: aiosqlite.Connection) -> list[OwedReply]:
             found = await conn.execute_fetchall(_OWED_TO, (key.channel, key.external_id))
             return [_owed(r) for r in found]
 
-        owed: list[OwedReply] = await self._in_transaction(work)
+        owed: list[OwedReply] = await self._side.run(work)
         return owed
 
     async def mark_sent(self, ref: str) -> None:
         """Group commit, as for turns: every confirmation that arrives while one is waiting
         for the connection goes in the same transaction (one per sent message otherwise)."""
-        batch: _SentBatch | None = self.__dict__.get("_sent_batch")
+        batch = self._sent_batch
         if batch is None or batch.started:
-            batch = self.__dict__["_sent_batch"] = _SentBatch()
+            batch = self._sent_batch = _SentBatch()
             batch.refs.append(ref)
 
             async def work(conn: aiosqlite.Connection) -> None:
@@ -89,7 +98,7 @@ class SQLiteOutboxMixin:
                                        [(r,) for r in batch.refs])
 
             try:
-                await self._in_transaction(work)
+                await self._side.run(work)
             except BaseException as exc:
                 batch.started = True
                 batch.done.set_exception(exc)
@@ -101,18 +110,20 @@ class SQLiteOutboxMixin:
         await asyncio.shield(batch.done)
 
     async def postpone(self, key: PersonKey, due_at: datetime) -> None:
+        """Hold the person's owed rows back until ``due_at``; attempts go up by one."""
         async def work(conn: aiosqlite.Connection) -> None:
             await conn.execute(_POSTPONE, (to_text(due_at), key.channel, key.external_id))
 
-        await self._in_transaction(work)
+        await self._side.run(work)
 
     async def drop_owed(self, key: PersonKey) -> int:
+        """Forget everything owed to the person; how many rows."""
         async def work(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(f"DELETE FROM outbox WHERE person_id = {_PERSON_ID}",
                                         (key.channel, key.external_id))
             return cursor.rowcount
 
-        dropped: int = await self._in_transaction(work)
+        dropped: int = await self._side.run(work)
         return dropped
 
 

@@ -1,27 +1,21 @@
-"""Scheduled messages in SQLite (migration 0003), mixed into :class:`SQLiteStorage`.
+"""Scheduled messages in SQLite (migration 0003), one role of :class:`SQLiteStorage`.
 
-These writes use their own connection, so the group writer (which owns conversation
-state and its cache) is untouched: they never write a person's state, so the cache stays
-true. SQLite serialises the two writers; every transaction here is a few rows long.
+These writes use the side connection (:mod:`bot.storage.sqlite.side`), so the group
+writer (which owns conversation state and its cache) is untouched: they never write a
+person's state, so the cache stays true.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
-from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.core.clock import Clock
 from bot.core.keys import PersonKey
-from bot.storage.base import NextMessage, ScheduledMessage, StorageError
+from bot.storage.base import NextMessage, ScheduledMessage
 from bot.storage.rows import KEEP_SENT, encode_payload, from_text, message_row, to_text
-from bot.storage.sqlite import opening
-
-T = TypeVar("T")
+from bot.storage.sqlite.side import SideConnection
 
 _COLUMNS = (
     "m.id, p.channel, p.external_id, m.kind, m.due_at, m.status, m.attempt, m.payload_json, "
@@ -44,48 +38,15 @@ _INSERT = (
     "INSERT INTO scheduled_messages (person_id, kind, due_at, status, payload_json, created_at) "
     "VALUES (?, ?, ?, 'pending', ?, ?)"
 )
-class SQLiteScheduleMixin:
-    """Needs ``path``, ``_busy_timeout``, ``_clock`` and ``_writer`` from SQLiteStorage."""
 
-    path: Path
-    _busy_timeout: float
-    _writer: Any
-    _clock: Any
-    _schedule_conn: aiosqlite.Connection | None = None
-    _schedule_lock: asyncio.Lock | None = None
 
-    async def _in_transaction(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        if self._writer is None:
-            raise StorageError(f"{self.path}: storage is not open")
-        if self._schedule_lock is None:
-            self._schedule_lock = asyncio.Lock()
-        async with self._schedule_lock:
-            try:
-                if self._schedule_conn is None:
-                    conn = await aiosqlite.connect(
-                        self.path, isolation_level=None, timeout=self._busy_timeout
-                    )
-                    for pragma in ("foreign_keys = ON", "synchronous = NORMAL",
-                                   f"busy_timeout = {int(self._busy_timeout * 1000)}"):
-                        await conn.execute(f"PRAGMA {pragma}")
-                    self._schedule_conn = conn
-                conn = self._schedule_conn
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = await work(conn)
-                except BaseException:
-                    if conn.in_transaction:
-                        await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
-                return result
-            except sqlite3.Error as exc:
-                raise opening.classify(exc, self.path) from exc
+class SQLiteSchedules:
+    """The schedule queue (:class:`~bot.storage.base.ScheduleStore`) in SQLite: every call
+    one short transaction on the side connection (``side``)."""
 
-    async def _close_schedule(self) -> None:
-        if self._schedule_conn is not None:
-            conn, self._schedule_conn = self._schedule_conn, None
-            await conn.close()
+    def __init__(self, side: SideConnection, clock: Clock) -> None:
+        self._side = side
+        self._clock = clock
 
     async def _replace_pending(self, conn: aiosqlite.Connection, person_id: int,
                                message: NextMessage) -> None:
@@ -104,7 +65,7 @@ class SQLiteScheduleMixin:
             await self._replace_pending(conn, found[0][0], message)
             return True
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)
 
     async def unschedule(self, key: PersonKey, kind: str) -> int:
         """Drop the person's pending messages of this kind; return how many."""
@@ -115,7 +76,7 @@ class SQLiteScheduleMixin:
                 f"person_id = ({_PERSON_ID})", (kind, key.channel, key.external_id))
             return cursor.rowcount
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)
 
     async def scheduled(self, key: PersonKey) -> list[ScheduledMessage]:
         """The person's pending and claimed messages, soonest first."""
@@ -127,7 +88,7 @@ class SQLiteScheduleMixin:
                 (key.channel, key.external_id))
             return [message_row(r) for r in rows]
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)
 
     async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
         """Claim up to ``limit`` due messages in one transaction, earliest first."""
@@ -144,7 +105,7 @@ class SQLiteScheduleMixin:
                 f"SELECT {_COLUMNS} {_FROM} WHERE m.id IN ({marks}) ORDER BY m.due_at, m.id", ids)
             return [message_row(r) for r in rows]
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)
 
     async def finish_scheduled(self, message_id: int, sent_at: datetime,
                                next_message: NextMessage | None = None) -> None:
@@ -167,7 +128,7 @@ class SQLiteScheduleMixin:
             if next_message is not None:
                 await self._replace_pending(conn, person_id, next_message)
 
-        await self._in_transaction(work)
+        await self._side.run(work)
 
     async def reschedule(self, message_id: int, due_at: datetime) -> None:
         """Back to pending at ``due_at``, unless a newer plan of the same kind exists."""
@@ -184,7 +145,7 @@ class SQLiteScheduleMixin:
                     "UPDATE scheduled_messages SET status = 'pending', due_at = ? WHERE id = ?",
                     (to_text(due_at), message_id))
 
-        await self._in_transaction(work)
+        await self._side.run(work)
 
     async def drop_scheduled(self, message_id: int) -> None:
         """Forget a message that must not be sent."""
@@ -192,7 +153,7 @@ class SQLiteScheduleMixin:
         async def work(conn: aiosqlite.Connection) -> None:
             await conn.execute("DELETE FROM scheduled_messages WHERE id = ?", (message_id,))
 
-        await self._in_transaction(work)
+        await self._side.run(work)
 
     async def next_due_at(self) -> datetime | None:
         """The earliest pending due time (the partial index's first entry)."""
@@ -202,7 +163,7 @@ class SQLiteScheduleMixin:
                 "SELECT min(due_at) FROM scheduled_messages WHERE status = 'pending'"))
             return from_text(rows[0][0]) if rows and rows[0][0] else None
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)
 
     async def release_claims(self) -> int:
         """Every claimed message becomes pending again (one process holds the file)."""
@@ -212,4 +173,4 @@ class SQLiteScheduleMixin:
                 "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed'")
             return cursor.rowcount
 
-        return await self._in_transaction(work)
+        return await self._side.run(work)

@@ -23,9 +23,10 @@ from bot.storage import rows
 from bot.storage.base import StorageError, TurnWrite
 from bot.storage.migrate import MIGRATIONS_DIR, migrate
 from bot.storage.sqlite import opening, schedule_rows
-from bot.storage.sqlite.outbox import SQLiteOutboxMixin
+from bot.storage.sqlite.outbox import SQLiteOutbox
 from bot.storage.sqlite.reachability import SQLiteReachability
-from bot.storage.sqlite.schedule import SQLiteScheduleMixin
+from bot.storage.sqlite.schedule import SQLiteSchedules
+from bot.storage.sqlite.side import SideConnection
 from bot.storage.sqlite.writer import GroupWriter
 
 if TYPE_CHECKING:
@@ -63,8 +64,11 @@ def _joined(found: sqlite3.Row) -> str:
     return join(state, schedule_rows.decode(found[2:])).to_json()
 
 
-class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
+class SQLiteStorage:
     """The embedded default store. ``open()`` before use, ``close()`` when done.
+
+    Conversation state and records are its own; the other roles are objects of their
+    own, composed here: ``schedules``, ``outbox`` and ``reachability``.
 
     ``lock_timeout`` is how long ``open`` waits for another process's write lock before
     raising StorageLocked; ``busy_timeout`` is how long any later statement waits.
@@ -95,7 +99,10 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
         self._lock_fd: int | None = None
         # Export reads several tables in one snapshot; other reads must not run inside it.
         self._read_lock = asyncio.Lock()
-        self._reachability = SQLiteReachability(self._in_transaction, self._read, self._clock)
+        self._side = SideConnection(self.path, busy_timeout, lambda: self._writer is not None)
+        self.schedules = SQLiteSchedules(self._side, self._clock)
+        self.outbox = SQLiteOutbox(self._open_writer, self._side, self._clock)
+        self.reachability = SQLiteReachability(self._side.run, self._read, self._clock)
 
     async def open(self) -> None:
         """Check the file, take the process lock, verify integrity, migrate, start writing.
@@ -146,7 +153,7 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
         if self._writer is not None:
             writer, self._writer = self._writer, None
             await writer.stop()
-        await self._close_schedule()
+        await self._side.close()
         await self._close_connections()
         self._states.clear()
         self._ids.clear()
@@ -241,14 +248,6 @@ class SQLiteStorage(SQLiteScheduleMixin, SQLiteOutboxMixin):
             events=[rows.event_dict(r) for r in events],
             alerts=[rows.alert_row(r) for r in alerts],
         )
-
-    async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
-        """Mark (False) or clear (True) a person who blocked the bot (migration 0004)."""
-        return await self._reachability.set_reachable(key, reachable)
-
-    async def is_reachable(self, key: PersonKey) -> bool:
-        """False only for a known person marked unreachable; a read, never a write lock."""
-        return await self._reachability.is_reachable(key)
 
     async def achievements(self, key: PersonKey, limit: int | None = None) -> list[AchievementRow]:
         """Newest first (ties: last written first)."""

@@ -1,4 +1,5 @@
-"""One contract, run against both backends: what the service may rely on."""
+"""The people-and-records role (PersonStore, RecordReader): conversation state, records,
+export and deletion, run against every backend in ``tests/storage/conftest.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot.core.keys import PersonKey
-from bot.core.records import Achievement, FlowEvent, Purpose, Rating, Record
+from bot.core.records import Achievement, Alert, FlowEvent, Purpose, Rating, Record
 from bot.core.state import ConversationState, Position
 from bot.storage.base import Storage, StorageError, TurnWrite
 from tests.storage.conftest import START
@@ -39,7 +40,17 @@ async def write(storage: Storage, key: PersonKey, *records: Record, **vars: obje
     await storage.commit_turn(TurnWrite(key, state(**vars), records, at(0)))
 
 
-class TestStorageContract:
+# Scheduling variables live in their own table (migration 0008); the flows see them as
+# plain variables, whatever the backend.
+VARS = {"consent": "yes", "name": "Sam", "paused": "yes", "checkin_rhythm": "weekly",
+        "rhythm_chosen": "", "unanswered": 2, "prompt_turn": 7,
+        "prompt_at": "2026-01-04T09:00:00+00:00", "timezone": "Asia/Tokyo",
+        "encouragement_recent": ["a", "b"], "still_want_asked": "yes"}
+
+
+class TestPeopleAndRecords:
+    """What the service may rely on for a person's state and records."""
+
     async def test_unknown_person_has_no_state(self, storage: Storage) -> None:
         assert await storage.load(SAM) is None
         assert await storage.export_person(SAM) is None
@@ -271,3 +282,28 @@ class TestStorageContract:
             await storage.commit_turn(TurnWrite(SAM, state()))
         with pytest.raises(StorageError):
             await storage.load(SAM)
+
+    async def test_an_alert_is_stored_exported_and_deleted(self, storage: Storage) -> None:
+        alert = Alert("asked_for_person", START, {"first_name": "Rhiannon"})
+        await storage.commit_turn(TurnWrite(ALEX, ConversationState(), (alert,), START))
+        export = await storage.export_person(ALEX)
+        assert export is not None
+        [row] = export.alerts
+        assert (row.reason, row.shared, row.created_at, row.handled_at) == (
+            "asked_for_person", {"first_name": "Rhiannon"}, START, None)
+        assert await storage.delete_person(ALEX)
+        assert await storage.export_person(ALEX) is None
+
+    async def test_the_flows_see_the_same_scheduling_variables(self, storage: Storage) -> None:
+        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=VARS)))
+        loaded = await storage.load(SAM)
+        assert loaded is not None and dict(loaded.vars) == VARS
+        export = await storage.export_person(SAM)
+        assert export is not None and dict(export.state.vars) == VARS
+
+    async def test_a_cleared_scheduling_variable_stays_cleared(self, storage: Storage) -> None:
+        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=VARS)))
+        rest = {k: v for k, v in VARS.items() if k != "paused"}
+        await storage.commit_turn(TurnWrite(SAM, ConversationState(vars=rest)))
+        loaded = await storage.load(SAM)
+        assert loaded is not None and "paused" not in loaded.vars
