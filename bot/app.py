@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class App:
+    """An assembled bot: flows, engine, storage and conversations, opened together."""
+
     flows: FlowSet
     engine: Engine
     storage: Storage
@@ -51,6 +53,7 @@ class App:
         return self.flows.config
 
     async def close(self) -> None:
+        """Close the conversations (and their stores), then the storage."""
         await self.conversations.close()
         await self.storage.close()
 
@@ -103,6 +106,7 @@ async def staff_report(storage: Storage, now: datetime, cohort: str | None,
 
 async def open_app(flows_path: Path, storage: Storage, *, clock: Clock | None = None,
                    rng: random.Random | None = None) -> App:
+    """Load and check the flows, open the storage and wire the service: a ready App."""
     registry = default_registry()
     flows = load_checked_flows(flows_path, registry)
     crisis = load_checked_detector(flows_path, flows)

@@ -19,6 +19,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``goodhelp`` command line: its subcommands and their options."""
     parser = argparse.ArgumentParser(
         prog="goodhelp",
         description="goodhelp: a peer-support bot that helps people name their purpose, "
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    """Run one ``goodhelp`` subcommand; the exit code (the only place that exits)."""
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.load(os.environ if environ is None else environ, args.env_file)
@@ -123,6 +125,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
 
 
 def print_problems(exc: InvalidFlows) -> None:
+    """List every flow problem on stderr as file:line, then how many."""
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
@@ -131,6 +134,7 @@ def print_problems(exc: InvalidFlows) -> None:
 
 
 def cmd_validate(path: Path) -> int:
+    """``goodhelp validate``: check the flows and crisis data; 0 when all valid."""
     from bot.app import load_checked_detector, load_checked_flows
 
     flows = load_checked_flows(path)
@@ -142,6 +146,7 @@ def cmd_validate(path: Path) -> int:
 
 
 async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp test``: run the YAML conversation tests against the flows."""
     from bot.testing.runner import run_case
     from bot.testing.script import ScriptError, load_cases
 
@@ -166,6 +171,7 @@ async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp run``: the Telegram bot on the SQLite database, until it is stopped."""
     from dataclasses import replace
 
     from bot.app import App, open_app
@@ -190,6 +196,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp alerts``: list open staff alerts, or mark one handled."""
     from datetime import UTC, datetime
 
     from bot.storage.sqlite.alerts import mark_handled, open_alerts
@@ -222,6 +229,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp simulate``: print (and chart) how the step-down policy treats personas."""
     from bot.scheduling.simulate import main as simulate
 
     print(simulate((args.flows or settings.flows_path) / "config" / "policy.yaml", args.out,
@@ -231,6 +239,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp chat``: talk to the bot in the terminal, with a real database."""
     from bot.app import open_app
     from bot.channels.terminal import TerminalChat
     from bot.storage.sqlite import SQLiteStorage

@@ -101,15 +101,19 @@ class StoredPerson:
         return await self.role_store.redeem(self.key, code, self.clock.now())
 
     async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
+        """The person's wins, newest first."""
         return list(await self.storage.achievements(self.key, limit))
 
     async def ratings(self, limit: int | None = None) -> list[RatingRow]:
+        """The person's ratings, newest first."""
         return list(await self.storage.ratings(self.key, limit))
 
     async def purposes(self) -> list[PurposeRow]:
+        """The person's purposes, the active one first."""
         return list(await self.storage.purposes(self.key))
 
     async def export(self) -> PersonExport | None:
+        """Everything stored about the person, for /mydata."""
         return await self.storage.export_person(self.key)
 
     async def programme(self, now: datetime) -> dict[str, str] | None:
@@ -137,6 +141,7 @@ class PersonLocks:
         self._locks: dict[PersonKey, tuple[asyncio.Lock, int]] = {}
 
     def hold(self, key: PersonKey) -> _Held:
+        """An async context that holds the person's lock for one turn."""
         return _Held(self, key)
 
 
@@ -159,6 +164,8 @@ class _Held:
 
 
 class Conversations:
+    """The service: one person's events in order, each turn committed before replying."""
+
     def __init__(self, engine: Engine, storage: Storage, *, clock: Clock | None = None,
                  rng: random.Random | None = None, roles: RoleStore | None = None,
                  programme: ProgrammeFigures | None = None,
@@ -222,6 +229,7 @@ class Conversations:
         await self.handle(key, Close(reason))
 
     async def state_of(self, key: PersonKey) -> ConversationState | None:
+        """The person's stored state, or None if they never wrote."""
         return await self.storage.load(key)
 
     async def _turn(self, key: PersonKey, event: Event,

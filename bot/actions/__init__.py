@@ -12,6 +12,7 @@ _MODULES += ["report"]  # staff only
 
 
 def default_registry() -> ActionRegistry:
+    """Every built-in action, registered by importing each action module in turn."""
     import importlib
 
     registry = ActionRegistry()

@@ -75,6 +75,7 @@ async def confidence_change(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add the check-in actions (recalling a win, confidence change...) to ``registry``."""
     registry.register("recall_win", provides=("recalled_win", "recalled_win_id"),
                       outcomes=("found", "none"))(recall_win)
     registry.register("confidence_change", provides=(

@@ -225,6 +225,7 @@ async def show_my_data(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add the privacy actions (/mydata, /delete, forgetting) to ``registry``."""
     registry.register("forget_all", outcomes=())(forget_all)
     registry.register("delete_everything", outcomes=())(delete_everything)
     registry.register("show_my_data", outcomes=())(show_my_data)

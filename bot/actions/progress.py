@@ -39,6 +39,7 @@ class Progress:
 
     @property
     def empty(self) -> bool:
+        """True when there is nothing yet to draw: no wins and no ratings."""
         return not self.wins and not self.ratings
 
     @property
@@ -49,6 +50,7 @@ class Progress:
 
 
 async def gather(ctx: ActionContext) -> Progress:
+    """The person's wins and ratings in their own time zone, ready to chart."""
     zone = person_zone(from_vars(ctx.state.vars))
     wins = [w.at.astimezone(zone) for w in await ctx.reader.achievements()]
     ratings = {(r.at, r.value) for r in await ctx.reader.ratings()}
@@ -228,5 +230,6 @@ def fell(progress: Progress) -> bool:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add ``show_progress`` (the weekly chart) to ``registry``."""
     registry.register("show_progress", outcomes=("empty", "shown", "fell"))(show_progress)
 

@@ -73,5 +73,6 @@ async def reflect_purpose(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add ``reflect_purpose`` (the person's purpose in their own words) to ``registry``."""
     registry.register("reflect_purpose", provides=("purpose_words", "purpose_why_words"),
                       outcomes=())(reflect_purpose)

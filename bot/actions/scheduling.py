@@ -25,6 +25,7 @@ _policies: dict[int, Policy] = {}
 
 
 def policy_of(ctx: ActionContext) -> Policy:
+    """The step-down policy from the flows' config; LookupError if policy.yaml is missing."""
     raw = ctx.flows.config.get("policy")
     if raw is None:
         raise LookupError("flows/config/policy.yaml is missing")
@@ -191,10 +192,12 @@ def _set(old: ScheduleState, new: ScheduleState) -> dict[str, Any]:
 
 
 async def more_often(ctx: ActionContext) -> ActionResult:
+    """The person asked for check-ins more often: move one rhythm step up."""
     return _shift(ctx, more=True)
 
 
 async def less_often(ctx: ActionContext) -> ActionResult:
+    """The person asked for check-ins less often: move one rhythm step down."""
     return _shift(ctx, more=False)
 
 
@@ -209,6 +212,7 @@ async def keep_rhythm(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add the scheduling actions (planning, rhythm, pausing) with the variables they set."""
     registry.register("scheduled_opening", provides=(
         "prompt_at", "prompt_turn", "prompt_rhythm", "checkin_replied", "unanswered",
         "reply_history", "rhythm_reason", "dip_rating_at", "rhythm_since", "checkin_rhythm",

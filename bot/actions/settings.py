@@ -84,6 +84,7 @@ async def quiet_clash(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add the settings checks (quiet hours clash, time zone) to ``registry``."""
     registry.register("quiet_clash", outcomes=("clash", "ok"))(quiet_clash)
     registry.register("check_timezone", provides=("timezone",),
                       outcomes=("ok", "unknown"))(check_timezone)

@@ -45,6 +45,7 @@ class LRU(Generic[K, V]):
         return self._items.pop(key, default)
 
     def clear(self) -> None:
+        """Forget every entry (the storage is closing)."""
         self._items.clear()
 
     def __contains__(self, key: object) -> bool:
@@ -61,9 +62,11 @@ class LRUSet(Generic[K]):
         self._items: LRU[K, bool] = LRU(capacity)
 
     def add(self, key: K) -> None:
+        """Remember ``key`` as the most recently used, dropping the oldest if full."""
         self._items.put(key, True)
 
     def discard(self, key: K) -> None:
+        """Forget ``key`` if present."""
         self._items.pop(key)
 
     def __contains__(self, key: object) -> bool:

@@ -42,6 +42,7 @@ class PeerCheck:
 
     @property
     def flags(self) -> str:
+        """The concerns found, comma-separated, as stored beside a relayed message."""
         return ",".join(name for name, on in (("contact", self.contact),
                                               ("directive", bool(self.directive)),
                                               ("crisis", self.crisis)) if on)

@@ -55,9 +55,11 @@ class ScheduleState:
     safety_pause_until: datetime | None = None
 
     def is_chosen(self) -> bool:
+        """Whether the person chose their check-in rhythm themselves."""
         return self.rhythm_chosen is True
 
     def is_paused(self) -> bool:
+        """Whether the person paused their check-ins."""
         return self.paused is True
 
 

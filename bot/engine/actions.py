@@ -26,13 +26,17 @@ from bot.engine.render import Renderer
 class PersonReader(Protocol):
     """Read access to what is stored about the current person (bound by the service)."""
 
-    async def achievements(self, limit: int | None = None) -> list[AchievementRow]: ...
+    async def achievements(self, limit: int | None = None) -> list[AchievementRow]:
+        """The person's wins, newest first (``limit`` of them, or all)."""
 
-    async def ratings(self, limit: int | None = None) -> list[RatingRow]: ...
+    async def ratings(self, limit: int | None = None) -> list[RatingRow]:
+        """The person's confidence ratings, newest first."""
 
-    async def purposes(self) -> list[PurposeRow]: ...
+    async def purposes(self) -> list[PurposeRow]:
+        """The person's purposes, the active one first."""
 
-    async def export(self) -> PersonExport | None: ...
+    async def export(self) -> PersonExport | None:
+        """Everything stored about the person, for /mydata."""
 
     async def roles(self) -> frozenset[str]:
         """The roles the person holds (``person`` always among them)."""
@@ -58,6 +62,8 @@ class Effect:
 
 @dataclass
 class ActionContext:
+    """What an action gets: the state, its args, the time, the flows and the person's records."""
+
     state: ConversationState
     args: Mapping[str, Any]
     now: datetime
@@ -73,6 +79,8 @@ class ActionContext:
 
 @dataclass
 class ActionResult:
+    """What an action gives back: variables, replies, records, effects and its outcome."""
+
     vars: dict[str, Any] = field(default_factory=dict)
     clear: tuple[str, ...] = ()
     replies: list[Reply] = field(default_factory=list)
@@ -113,6 +121,7 @@ class ActionRegistry:
     def register(self, name: str, provides: tuple[str, ...] = (),
                  outcomes: tuple[str, ...] | None = None
                  ) -> Callable[[ActionFunc], ActionFunc]:
+        """Decorator: register an action with the variables it sets and the outcomes it returns."""
         declared = None if outcomes is None else frozenset(outcomes)
 
         def decorate(func: ActionFunc) -> ActionFunc:
@@ -124,9 +133,11 @@ class ActionRegistry:
         return decorate
 
     def get(self, name: str) -> ActionSpec | None:
+        """The registered action called ``name``, or None."""
         return self._actions.get(name)
 
     def known(self) -> dict[str, frozenset[str]]:
+        """Every action's name with the variables it sets, for the validator."""
         return {name: spec.provides for name, spec in self._actions.items()}
 
     def outcomes(self) -> dict[str, frozenset[str]]:

@@ -17,6 +17,7 @@ class Text:
     line: int = 0
 
     def for_language(self, language: str, fallback: str) -> tuple[str, ...]:
+        """The variants in ``language``, else in ``fallback``, else in any language."""
         return self.variants.get(language) or self.variants.get(fallback) or next(
             iter(self.variants.values())
         )
@@ -24,6 +25,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Validation:
+    """The limits on a typed answer: its length, or that it is a number in a range."""
+
     min_length: int = 1
     max_length: int = 2000
     number: bool = False
@@ -33,6 +36,8 @@ class Validation:
 
 @dataclass(frozen=True)
 class ChoiceOption:
+    """One option of a choose step: its label, the value kept, where it leads."""
+
     label: Text
     value: str
     next: str | None = None
@@ -51,6 +56,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Case:
+    """One case of a branch: when the condition holds, go to ``next``."""
+
     when: Condition
     next: str
     line: int = 0
@@ -69,11 +76,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Say(Step):
+    """A ``say:`` step: send a message and go on."""
+
     text: Text
 
 
 @dataclass(frozen=True)
 class Ask(Step):
+    """An ``ask:`` step: a question whose typed answer goes into a variable."""
+
     text: Text
     into: str
     validation: Validation = Validation()
@@ -84,6 +95,8 @@ class Ask(Step):
 
 @dataclass(frozen=True)
 class Choose(Step):
+    """A ``choose:`` step: a question with options (buttons, or typed)."""
+
     text: Text
     options: tuple[ChoiceOption, ...]
     into: str | None = None
@@ -97,24 +110,32 @@ class Choose(Step):
 
 @dataclass(frozen=True)
 class Branch(Step):
+    """A ``branch:`` step: go to the first case whose condition holds."""
+
     cases: tuple[Case, ...]
     otherwise: str | None = None
 
 
 @dataclass(frozen=True)
 class SetVars(Step):
+    """A ``set:`` step: store values (templates allowed) and clear others."""
+
     values: Mapping[str, Any]
     clear: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RecordStep(Step):
+    """A ``record:`` step: keep a win, a rating or a purpose."""
+
     kind: str
     fields: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class CallAction(Step):
+    """An ``action:`` step: run a named Python action; its outcome may choose the next step."""
+
     action: str
     args: Mapping[str, Any] = field(default_factory=dict)
     on: Mapping[str, str] = field(default_factory=dict)
@@ -124,12 +145,16 @@ class CallAction(Step):
 
 @dataclass(frozen=True)
 class Goto(Step):
+    """A ``goto:`` step: jump to another step, or start another flow."""
+
     step: str | None = None
     flow: str | None = None
 
 
 @dataclass(frozen=True)
 class End(Step):
+    """An ``end:`` step: say the optional words and finish the flow."""
+
     text: Text | None = None
 
 
@@ -142,6 +167,8 @@ class Resume(Step):
 
 @dataclass(frozen=True)
 class Triggers:
+    """What starts a flow: its commands and its keywords."""
+
     commands: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     line: int = field(default=0, compare=False)  # where the commands are listed
@@ -149,6 +176,8 @@ class Triggers:
 
 @dataclass(frozen=True)
 class Flow:
+    """One flow as loaded: its steps, first step, triggers and who may run it."""
+
     name: str
     file: str
     line: int
@@ -200,6 +229,7 @@ class FlowSet:
         object.__setattr__(self, "contact_variables", ready)
 
     def by_command(self, command: str) -> Flow | None:
+        """The flow a command starts, or None."""
         for flow in self.flows.values():
             if command in flow.triggers.commands:
                 return flow

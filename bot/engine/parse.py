@@ -45,9 +45,11 @@ class Parser:
         self.problems = problems
 
     def problem(self, line: int, message: str) -> None:
+        """Note a problem at ``line`` of this file."""
         self.problems.append(Problem(self.file, line, message))
 
     def keys(self, mapping: LineDict, allowed: frozenset[str] | set[str], where: str) -> None:
+        """Report every key of ``mapping`` that is not allowed, naming the allowed ones."""
         for key in mapping:
             if key not in allowed:
                 names = ", ".join(sorted(allowed)) or "nothing else"
@@ -90,12 +92,14 @@ class Parser:
         return Text(variants, line) if variants else None
 
     def name(self, value: Any, line: int, what: str) -> str:
+        """``value`` as a variable or step name, reporting it if it is not lower_case."""
         if not isinstance(value, str) or not NAME.match(value):
             self.problem(line, f"{what} must be a lower-case name like 'my_answer' (got {value!r})")
             return str(value)
         return value
 
     def step(self, step_id: str, raw: Any, line: int, implicit_next: str | None) -> Step | None:
+        """One step, parsed by its kind from the registry; None (reported) if it is wrong."""
         step = self._step(step_id, raw, line, implicit_next)
         if step is not None and isinstance(raw, LineDict) and "next" in raw:
             step = replace(step, next_line=raw.line_of("next"))
@@ -231,6 +235,7 @@ class Parser:
         return Branch(step_id, raw.line, nxt, tuple(cases), otherwise)
 
     def condition(self, raw: Any, line: int) -> Condition | None:
+        """A branch condition (var, count, days_since, all, any, not), or None (reported)."""
         if not isinstance(raw, LineDict):
             self.problem(line, "a condition must be a mapping such as {var: x, equals: y}")
             return None
@@ -293,6 +298,7 @@ def template_names(text: str) -> list[str]:
 
 
 def check_template(text: str, line: int, where: str, parser: Parser) -> None:
+    """Report unbalanced braces and placeholders that are not variable names."""
     stripped = TEMPLATE_FIELD.sub("", text)
     if "{" in stripped or "}" in stripped:
         parser.problem(line, f"{where}: unbalanced '{{' or '}}' (write '{{{{' for a literal brace)")

@@ -98,6 +98,7 @@ class Engine:
 
     async def handle(self, state: ConversationState | None, event: Event, *, now: datetime,
                      reader: PersonReader, rng: random.Random | None = None) -> Outcome:
+        """Run one event for a person: the new state, the replies, records and effects."""
         state = state or ConversationState()
         state = replace(state, turn=state.turn + 1)
         turn = Turn(self, state, now, reader, rng or random.Random())
@@ -109,6 +110,7 @@ class Turn(StepRunner):
     """One event's worth of work for one person."""
 
     async def dispatch(self, event: Event) -> None:
+        """Route the event to its handler (command, choice, text, start...)."""
         if self.state.flow is not None and self.current_step() is None:
             # The flow changed under a waiting person (flows were edited between restarts).
             self.say_message("flow_changed")
@@ -148,6 +150,7 @@ class Turn(StepRunner):
             await self.start_flow(flow)
 
     async def on_command(self, event: Command) -> None:
+        """A /command: cancel the flow, or start the flow the command names."""
         if event.name == "cancel":
             if self.state.flow is None:
                 self.say_message("nothing_to_cancel")
@@ -168,6 +171,7 @@ class Turn(StepRunner):
         await self.start_flow(flow)
 
     async def on_choice(self, event: Choice) -> None:
+        """A button press: answer the current choice, or say the button is stale."""
         step = self.current_step()
         if not isinstance(step, Choose) or event.prompt != self.state.prompt or not (
             0 <= event.index < len(step.options)
@@ -178,6 +182,7 @@ class Turn(StepRunner):
         await self.answer_choice(step, event.index)
 
     async def on_text(self, text: str) -> None:
+        """Typed text: an interrupting flow, the current question's answer, or a keyword."""
         text = text.strip()
         normalised = normalise(text)
         for flow, matcher, detector in self.engine._interrupts:
@@ -205,12 +210,14 @@ class Turn(StepRunner):
         self.say_message("fallback")
 
     def push_position(self) -> None:
+        """Remember where the person was so an interrupting flow can resume it."""
         position = self.state.position
         assert position is not None
         self.state = replace(self.state, stack=(*self.state.stack, position)[-5:],
                              flow=None, step=None)
 
     def outcome(self) -> Outcome:
+        """The turn's result; before consent, only the consent variables are kept."""
         state = replace(self.state, memory=dict(self.memory))
         records = self.records
         consent = self.engine.flows.consent

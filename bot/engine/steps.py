@@ -37,6 +37,8 @@ class FlowLoopError(RuntimeError):
 
 
 class StepRunner:
+    """Runs a person's steps for one turn, collecting replies, records and effects."""
+
     def __init__(self, engine: Engine, state: ConversationState, now: datetime,
                  reader: PersonReader, rng: random.Random) -> None:
         self.engine = engine
@@ -52,13 +54,16 @@ class StepRunner:
         self._roles: frozenset[str] | None = None
 
     def current_flow(self) -> Flow | None:
+        """The flow the person is in, or None."""
         return self.engine.flows.flows.get(self.state.flow) if self.state.flow else None
 
     def current_step(self) -> Step | None:
+        """The step the person is at (usually a question waiting), or None."""
         flow = self.current_flow()
         return flow.steps.get(self.state.step) if flow and self.state.step else None
 
     def renderer(self) -> Renderer:
+        """A renderer with this turn's variables (state, contacts, now, counts)."""
         flows = self.engine.flows
         language = str(self.state.vars.get("language") or flows.default_language)
         variables: dict[str, Any] = {
@@ -78,9 +83,11 @@ class StepRunner:
         self.event("variant_shown", flow, f"{step}#{index}")
 
     def event(self, name: str, flow: str, step: str) -> None:
+        """Record an anonymous flow event (started, answered, finished...)."""
         self.records.append(FlowEvent(name, flow, step, self.now))
 
     async def call_action(self, name: str, args: dict[str, Any]) -> Any:
+        """Run a registered action with this turn's context; its ActionResult."""
         spec = self.engine.actions.get(name)
         if spec is None:
             raise LookupError(f"action '{name}' is not registered")
@@ -95,16 +102,20 @@ class StepRunner:
         return flow is not None and position.step in flow.steps and self.consented_to(flow)
 
     def say(self, text: str, **kwargs: Any) -> None:
+        """Add a reply (nothing for empty text)."""
         if text:
             self.replies.append(Reply(text, **kwargs))
 
     def say_message(self, key: str) -> None:
+        """Add the system message ``key`` in the person's language."""
         self.say(self.renderer().text(self.engine.flows.messages[key], key=f"msg.{key}"))
 
     def set_vars(self, values: dict[str, Any]) -> None:
+        """Set the person's variables."""
         self.state = self.state.with_vars(**values)
 
     def leave_flow(self, how: str) -> None:
+        """Leave the current flow, recording how (finished, abandoned...)."""
         if self.state.flow is not None:
             self.event(f"flow_{how}", self.state.flow, self.state.step or "")
         self.state = replace(self.state, flow=None, step=None, retries=0)
@@ -148,6 +159,7 @@ class StepRunner:
                          else "unknown_command")
 
     async def start_flow(self, flow: Flow) -> None:
+        """Start ``flow`` (or the consent flow first) if the person may run it."""
         flow = self.gate(flow)
         if not await self.permitted(flow):
             self.refuse(flow)
@@ -157,11 +169,13 @@ class StepRunner:
         await self.run_from(flow, flow.first)
 
     def repeat_question(self) -> None:
+        """Ask the current question again, if the person is at one."""
         step = self.current_step()
         if isinstance(step, Ask | Choose):
             self.ask_question(step, repeat=True)
 
     def ask_question(self, step: Ask | Choose, *, repeat: bool = False) -> None:
+        """Send a question (with its options for a choice) and count the prompt."""
         render = self.renderer()
         text = render.text(step.text, key=None if repeat else f"{self.state.flow}.{step.id}")
         if isinstance(step, Choose):
@@ -198,6 +212,7 @@ class StepRunner:
         raise FlowLoopError(f"flow '{flow.name}' ran {MAX_STEPS_PER_TURN} steps without waiting")
 
     def resume(self, step: Resume) -> Any:
+        """A ``resume:`` step: go back to the question an interrupting flow stepped in on."""
         if step.text is not None:
             self.say(self.renderer().text(step.text))
         self.leave_flow("finished")
@@ -213,6 +228,7 @@ class StepRunner:
         return None
 
     async def action(self, step: CallAction) -> str | None:
+        """An ``action:`` step: apply the action's result; the step its outcome leads to."""
         result: ActionResult = await self.call_action(step.action, dict(step.args))
         merged = {k: v for k, v in self.state.vars.items() if k not in result.clear}
         merged.update(result.vars)
@@ -226,6 +242,7 @@ class StepRunner:
         return step.next
 
     def add_record(self, record: Record) -> None:
+        """Keep a record and count it in the state's counts."""
         self.records.append(record)
         name = COUNTED.get(type(record).__name__.lower())
         if name:
@@ -234,6 +251,7 @@ class StepRunner:
             self.state = replace(self.state, counts=counts)
 
     def record(self, step: RecordStep) -> None:
+        """A ``record:`` step: build the win, rating or purpose from its fields."""
         render = self.renderer()
         values = {k: render.raw(v) if isinstance(v, str) else v for k, v in step.fields.items()}
         if step.kind == "achievement":
@@ -267,6 +285,7 @@ class StepRunner:
         return False
 
     async def answer_ask(self, step: Ask, text: str) -> None:
+        """Take a typed answer to an ask step: classify, validate, keep it, go on."""
         if text and await self.classified(step, text):
             return
         rule = step.validation
@@ -296,6 +315,7 @@ class StepRunner:
         await self.continue_after(step, step.next)
 
     async def answer_typed_choice(self, step: Choose, text: str) -> None:
+        """Take typed text at a choice: an option, a classifier, a time or zone, or ask again."""
         render = self.renderer()
         words = self.engine.answers.for_language(render.language)
         # The label shown first, then every language's, so "uk" works in Welsh too.
@@ -322,12 +342,14 @@ class StepRunner:
         self.reask(step, "empty" if not text else "invalid_choice", {})
 
     async def answer_choice(self, step: Choose, index: int) -> None:
+        """Take the chosen option: keep its value and go where it leads."""
         option = step.options[index]
         if step.into:
             self.set_vars({step.into: option.value})
         await self.continue_after(step, option.next or step.next)
 
     async def continue_after(self, step: Step, next_id: str | None) -> None:
+        """The question was answered: record it and run on from ``next_id``."""
         flow = self.current_flow()
         assert flow is not None
         # With step_reached, this gives the anonymous drop-off at every question; and for
@@ -340,6 +362,7 @@ class StepRunner:
         await self.run_from(flow, next_id)
 
     def reask(self, step: Ask | Choose, problem: str, extra: dict[str, Any]) -> None:
+        """Say why the answer did not fit and ask again, more helpfully each time."""
         render = self.renderer()
         self.state = replace(self.state, retries=self.state.retries + 1)
         messages = self.engine.flows.messages

@@ -37,12 +37,15 @@ class Mentoring:
     variables: Callable[[PersonKey], Awaitable[Mapping[str, Any] | None]]
 
     async def conversations_state(self, key: PersonKey) -> Mapping[str, Any] | None:
+        """The person's stored variables, or None if they never wrote."""
         return await self.variables(key)
 
     def desk(self, key: PersonKey) -> Desk:
+        """The mentoring desk for one person (mentor or mentee)."""
         return Desk(self, key)
 
     def check(self, text: str) -> PeerCheck:
+        """Check a message between peers for contact details, directions and crisis."""
         return checks.check(text, self.settings.directive, self.crisis)
 
     async def match(self, link: Link, now: datetime) -> bool:
@@ -100,6 +103,7 @@ class Desk:
         self.key = key
 
     async def request_mentor(self, shared: Shared) -> str:
+        """Ask for a mentor, sharing what the person chose; the outcome's name."""
         now = self.m.clock.now()
         if await self.m.store.current_link(self.key) is not None:
             return "already"
@@ -117,10 +121,12 @@ class Desk:
         return "waiting"
 
     async def mentor_status(self) -> str:
+        """The person's link status (waiting, active, paused, ended) or none."""
         link = await self.m.store.current_link(self.key)
         return "none" if link is None else link.status
 
     async def set_mentor_status(self, status: str) -> bool:
+        """Pause, resume or end the person's mentoring; False if there is nothing to change."""
         link = await self.m.store.current_link(self.key)
         if link is None or (link.status == "waiting" and status != "ended"):
             return False
@@ -130,6 +136,7 @@ class Desk:
         return await self.m.store.set_status(link.id, status, now)
 
     async def rematch(self) -> str:
+        """End the current link and ask for a new mentor; the outcome's name."""
         link = await self.m.store.current_link(self.key)
         if link is None:
             return "none"
@@ -138,6 +145,7 @@ class Desk:
                                                 link.signals))
 
     async def mentees(self) -> list[Mentee]:
+        """The mentor's current mentees, with what they shared (none if not a mentor)."""
         if not await self.m.roles.holds(self.key, MENTOR):
             return []
         week_ago = self.m.clock.now() - timedelta(days=7)
@@ -153,9 +161,11 @@ class Desk:
         return found
 
     async def check(self, text: str) -> PeerCheck:
+        """Check a message this person wants to relay."""
         return self.m.check(text)
 
     async def send_to_mentee(self, ref: str, text: str) -> str:
+        """Queue a mentor's message for the mentee with ``ref``; the outcome's name."""
         if not await self.m.roles.holds(self.key, MENTOR):
             return "unknown"
         link = next((lk for lk in await self.m.store.links_of_mentor(self.key)
@@ -168,6 +178,7 @@ class Desk:
                                  every=self.m.settings.approval == "all")
 
     async def reply_to_mentor(self, text: str, kind: str = "reply") -> str:
+        """Queue a mentee's reply (or thanks) for their mentor; the outcome's name."""
         link = await self.m.store.current_link(self.key)
         if link is None or link.mentor is None or link.status == "waiting":
             return "none"
@@ -245,6 +256,7 @@ class Desk:
         return await self.m.remove_mentor(mentors[number - 1], self.m.clock.now())
 
     async def next_for_me(self) -> Relayed | None:
+        """The next relayed message waiting for this person, or None."""
         found = await self.m.store.queued_for(self.key)
         if found is None:
             return None
@@ -253,6 +265,7 @@ class Desk:
         return Relayed(message.id, message.kind, message.text, sender, message.reason)
 
     async def report_mentor_message(self) -> bool:
+        """Report the mentor's last message to staff; False if there is none."""
         link = await self.m.store.current_link(self.key)
         if link is None:
             return False

@@ -21,6 +21,7 @@ class MentoringSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MentoringSettings:
+        """The mentoring settings from the flows' config (defaults where unset)."""
         raw = (config.get("mentoring") or {}).get("mentoring") or {}
         style = (config.get("style") or {}).get("directive_phrases") or {}
         phrases = tuple(str(p) for words in style.values() for p in words)

@@ -39,6 +39,7 @@ class Verdict:
 
     @property
     def fired(self) -> tuple[str, ...]:
+        """The names of the layers that found a crisis."""
         return tuple(name for name, on in zip(LAYERS, self._on(), strict=True) if on)
 
     threshold: float = 0.5
@@ -48,6 +49,7 @@ class Verdict:
 
     @property
     def crisis(self) -> bool:
+        """Whether any layer found a crisis."""
         return any(self._on())
 
 
@@ -83,6 +85,7 @@ class CrisisDetector:
 
 
 def detection_folder(flows_root: Path) -> Path:
+    """The folder that holds the crisis detection data beside the flows."""
     return Path(flows_root) / SAFETY_FLOW
 
 

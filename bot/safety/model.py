@@ -66,6 +66,7 @@ class CrisisModel:
         return 1.0 / (1.0 + math.exp(-score))
 
     def is_crisis(self, text: str) -> bool:
+        """Whether the model's probability for ``text`` reaches its threshold."""
         return self.probability(text) >= self.threshold
 
 

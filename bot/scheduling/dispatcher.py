@@ -56,10 +56,12 @@ class TickReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcome: str) -> None:
+        """Count one delivery's outcome."""
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     @property
     def sent(self) -> int:
+        """How many check-ins this tick sent."""
         return self.counts.get("sent", 0)
 
 
@@ -122,6 +124,7 @@ class Dispatcher:
                 return "error"
 
     async def deliver(self, row: ScheduledMessage, now: datetime) -> str:
+        """Send one claimed check-in (or hold, drop or postpone it); the outcome's name."""
         key = row.key
         state = await self.conversations.state_of(key)
         if state is None:

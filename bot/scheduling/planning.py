@@ -26,6 +26,7 @@ PLAN_INPUTS = ("rhythm", "rhythm_chosen", "timezone", "checkin_time", "quiet_sta
 
 
 def parse_time(value: Any, default: str) -> time:
+    """An ``HH:MM`` setting as a time (``default`` when unset or unreadable)."""
     try:
         hours, minutes = str(value or default).strip().split(":")[:2]
         return time(int(hours) % 24, int(minutes) % 60)
@@ -48,6 +49,7 @@ def rhythm(schedule: ScheduleState, policy: Policy) -> str:
 
 
 def in_quiet_hours(schedule: ScheduleState, moment: datetime) -> bool:
+    """Whether ``moment`` falls in the person's quiet hours, in their time zone."""
     start = parse_time(schedule.quiet_start, DEFAULTS["quiet_start"])
     end = parse_time(schedule.quiet_end, DEFAULTS["quiet_end"])
     local = moment.astimezone(zone(schedule)).time().replace(tzinfo=None)
@@ -88,6 +90,7 @@ def consented(vars: Mapping[str, Any]) -> bool:
 
 
 def receives_checkins(schedule: ScheduleState, consented: bool, policy: Policy) -> bool:
+    """Whether the person gets check-ins at all: consented, not paused, a rhythm."""
     return (consented and not schedule.is_paused()
             and policy.every_days(rhythm(schedule, policy)) is not None)
 

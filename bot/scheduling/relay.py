@@ -62,9 +62,11 @@ class RelayDispatcher:
 
     @property
     def mentoring(self) -> Mentoring:
+        """The service's mentoring (store, settings, roles)."""
         return self.conversations.mentoring
 
     async def tick(self, now: datetime | None = None) -> TickReport:
+        """Deliver the relayed messages that are due and purge old ones; what it did."""
         now = now or self.clock.now()
         report = TickReport()
         settings = self.mentoring.settings
@@ -84,6 +86,7 @@ class RelayDispatcher:
 
     async def deliver(self, message: Relayed, link: Link, recipient: PersonKey,
                       now: datetime) -> str:
+        """Send one relayed message to its recipient, if they can still get it; the outcome."""
         store = self.mentoring.store
         from_mentor = message.direction == "to_person" and message.kind == "message"
         if from_mentor and (link.status == "ended" or link.mentor is None

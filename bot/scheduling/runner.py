@@ -37,13 +37,16 @@ class Assembled(Protocol):
         """The flows folder's config files, by name (``policy`` is read here)."""
 
     @property
-    def conversations(self) -> Conversations: ...
+    def conversations(self) -> Conversations:
+        """The service that runs turns."""
 
     @property
-    def storage(self) -> DispatchStore: ...
+    def storage(self) -> DispatchStore:
+        """The storage roles the dispatcher uses."""
 
     @property
-    def clock(self) -> Clock: ...
+    def clock(self) -> Clock:
+        """The clock every delivery reads."""
 
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ def build_relay(app: Assembled, send: Send) -> RelayDispatcher:
 
 async def safe_tick(dispatcher: Dispatcher | RelayDispatcher,
                     now: datetime | None = None) -> None:
+    """One dispatcher tick whose failure is logged, never raised into the scheduler."""
     try:
         report = await dispatcher.tick(now)
         if report.counts:
@@ -90,6 +94,7 @@ class SchedulerLoop:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def start(self) -> None:
+        """Start the dispatcher (and the relay) and wake them every ``interval`` seconds."""
         await self.dispatcher.start()
         self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
                                 args=[self.dispatcher], id="goodhelp-dispatcher",
@@ -102,6 +107,7 @@ class SchedulerLoop:
         self._scheduler.start()
 
     async def stop(self) -> None:
+        """Stop waking the dispatcher."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 

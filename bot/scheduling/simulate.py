@@ -25,6 +25,8 @@ START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Persona:
+    """An imagined person: how their confidence moves and whether they answer."""
+
     name: str
     confidence: Callable[[float], float]  # day -> 1..10
     answers: Callable[[float, random.Random], bool]  # day -> answers this check-in?
@@ -56,6 +58,8 @@ PERSONAS = (
 
 @dataclass
 class Prompt:
+    """One check-in the simulation sent: when, at which level, of which kind."""
+
     at: datetime
     level: str
     kind: str  # checkin, still_want
@@ -64,6 +68,8 @@ class Prompt:
 
 @dataclass
 class Run:
+    """One persona's simulated weeks: the check-ins they got."""
+
     persona: Persona
     vars: dict[str, Any]
     prompts: list[Prompt] = field(default_factory=list)
@@ -75,6 +81,7 @@ class Run:
         return from_vars(self.vars)
 
     def per_week(self, weeks: int) -> list[int]:
+        """How many check-ins the persona got each week."""
         counts = [0] * weeks
         for p in self.prompts:
             week = (p.at - START).days // 7
@@ -83,10 +90,12 @@ class Run:
         return counts
 
     def confidence_per_week(self, weeks: int) -> list[float]:
+        """The persona's confidence in the middle of each week."""
         return [self.persona.confidence(w * 7 + 3.5) for w in range(weeks)]
 
 
 def simulate(policy: Policy, persona: Persona, *, days: int = 90, seed: int = 1) -> Run:
+    """Run the policy for one persona over ``days``; the check-ins it would send."""
     rng = random.Random(seed)
     end = START + timedelta(days=days)
     vars: dict[str, Any] = {"consent": "yes", **persona.vars}
@@ -141,6 +150,7 @@ def simulate(policy: Policy, persona: Persona, *, days: int = 90, seed: int = 1)
 
 
 def table(runs: list[Run], weeks: int) -> str:
+    """The runs as a text table of check-ins per week."""
     head = "person".ljust(20) + "".join(f"w{w + 1:<3}" for w in range(weeks)) + "total"
     lines = [head, "-" * len(head)]
     for run in runs:
@@ -153,6 +163,7 @@ def table(runs: list[Run], weeks: int) -> str:
 
 
 def chart(runs: list[Run], weeks: int, path: Path) -> None:
+    """Draw check-ins and confidence per week for each run into ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -177,6 +188,7 @@ def chart(runs: list[Run], weeks: int, path: Path) -> None:
 
 
 def main(policy_path: Path, out: Path, days: int = 90) -> str:
+    """Simulate every persona under the policy file; the table (a chart in ``out``)."""
     policy = Policy.load(policy_path)
     runs = [simulate(policy, p, days=days) for p in PERSONAS]
     weeks = math.ceil(days / 7)

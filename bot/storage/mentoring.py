@@ -95,6 +95,7 @@ class MentorStore:
         return self._conn
 
     async def close(self) -> None:
+        """Close the store's connection if it was opened."""
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
@@ -131,6 +132,7 @@ class MentorStore:
 
     async def create_link(self, person: PersonKey, now: datetime, *, first_name: str = "",
                           theme: str = "", purpose: str = "", signals: bool = False) -> Link:
+        """A new waiting link for a person asking for a mentor."""
         ref = "".join(secrets.choice(_REF_LETTERS) for _ in range(4))
         link_id = await self._write((
             "INSERT INTO mentor_links (ref, person_channel, person_external, first_name, "
@@ -142,6 +144,7 @@ class MentorStore:
         return found
 
     async def link(self, link_id: int) -> Link | None:
+        """The link with ``link_id``, or None."""
         found = await self._read(f"SELECT {_LINK} FROM mentor_links WHERE id = ?", (link_id,))
         return _link(found[0]) if found else None
 
@@ -154,6 +157,7 @@ class MentorStore:
 
     async def links_of_mentor(self, mentor: PersonKey,
                               statuses: tuple[str, ...] = ("active", "paused")) -> list[Link]:
+        """The mentor's links in the given statuses."""
         marks = ", ".join("?" for _ in statuses)
         found = await self._read(
             f"SELECT {_LINK} FROM mentor_links WHERE mentor_channel = ? AND mentor_external = ? "
@@ -168,12 +172,14 @@ class MentorStore:
         return [_link(r) for r in found]
 
     async def assign(self, link_id: int, mentor: PersonKey, now: datetime) -> bool:
+        """Give a waiting link its mentor; False if it was no longer waiting."""
         return await self._write((
             "UPDATE mentor_links SET mentor_channel = ?, mentor_external = ?, status = 'active', "
             "matched_at = ? WHERE id = ? AND status = 'waiting'",
             (mentor.channel, mentor.external_id, to_text(now), link_id))) > 0
 
     async def set_status(self, link_id: int, status: str, now: datetime) -> bool:
+        """Set a link's status (ending it records when); False if no such link."""
         ended = to_text(now) if status == "ended" else None
         return await self._write((
             "UPDATE mentor_links SET status = ?, ended_at = COALESCE(?, ended_at) "
@@ -183,12 +189,14 @@ class MentorStore:
 
     async def add_message(self, link_id: int, direction: str, kind: str, text: str,
                           status: str, now: datetime, flags: str = "", reason: str = "") -> int:
+        """Store a relayed message; its id."""
         return await self._write((
             "INSERT INTO relay_messages (link_id, direction, kind, text, status, flags, "
             "reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (link_id, direction, kind, text, status, flags, reason, to_text(now))))
 
     async def count_since(self, link_id: int, direction: str, since: datetime) -> int:
+        """How many messages went one way on a link since ``since`` (for the daily limit)."""
         found = await self._read(
             "SELECT COUNT(*) FROM relay_messages WHERE link_id = ? AND direction = ? AND "
             "kind IN ('message', 'reply') AND status != 'rejected' AND created_at >= ?",
@@ -223,11 +231,13 @@ class MentorStore:
         return [(_relayed(r[:9]), _link(r[9:])) for r in found]
 
     async def message(self, message_id: int) -> Relayed | None:
+        """The relayed message with ``message_id``, or None."""
         found = await self._read(f"SELECT {_MESSAGE} FROM relay_messages m WHERE m.id = ?",
                                  (message_id,))
         return _relayed(found[0]) if found else None
 
     async def last_delivered(self, link_id: int, direction: str) -> Relayed | None:
+        """The last message delivered one way on a link, or None."""
         found = await self._read(
             f"SELECT {_MESSAGE} FROM relay_messages m WHERE m.link_id = ? AND m.direction = ? "
             "AND m.status = 'delivered' ORDER BY m.delivered_at DESC, m.id DESC LIMIT 1",
@@ -236,6 +246,7 @@ class MentorStore:
 
     async def set_message(self, message_id: int, status: str, now: datetime, *,
                           text: str | None = None, reason: str = "") -> bool:
+        """Change a message's status (and text or reason); False if no such message."""
         delivered = to_text(now) if status == "delivered" else None
         return await self._write((
             "UPDATE relay_messages SET status = ?, text = COALESCE(?, text), reason = ?, "

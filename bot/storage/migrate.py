@@ -29,6 +29,8 @@ _SQL_ERRORS = {sqlite3.SQLITE_ERROR, sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_M
 
 @dataclass(frozen=True)
 class Migration:
+    """One numbered SQL file of bot/storage/migrations/."""
+
     version: int
     path: Path
 
@@ -56,6 +58,7 @@ def discover(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
+    """The migration numbers already applied to this database."""
     rows = await conn.execute_fetchall("SELECT version FROM schema_version")
     return {int(row[0]) for row in rows}
 

@@ -42,18 +42,22 @@ class MemoryRoleStore:
         return grants
 
     async def roles_of(self, key: PersonKey) -> frozenset[str]:
+        """The roles the person holds (``person`` always)."""
         return IMPLICIT | {g.role for g in self._live(key)}
 
     async def holds(self, key: PersonKey, role: str) -> bool:
+        """Whether the person holds ``role``."""
         return role in await self.roles_of(key)
 
     async def cohort_of(self, key: PersonKey) -> str | None:
+        """The cohort of the person's latest grant that names one, or None."""
         grants = sorted((g for g in self._live(key) if g.cohort is not None),
                         key=lambda g: (g.role == "person", g.granted_at), reverse=True)
         return grants[0].cohort if grants else None
 
     async def grant(self, key: PersonKey, role: str, now: datetime,
                     cohort: str | None = None) -> bool:
+        """Give the role; False if they held it already."""
         grants = self._live(key)
         for index, held in enumerate(grants):
             if held.role == role:
@@ -66,18 +70,21 @@ class MemoryRoleStore:
         return True
 
     async def revoke_role(self, key: PersonKey, role: str) -> bool:
+        """Take the role away; False if they did not hold it."""
         grants = self._live(key)
         kept = [g for g in grants if g.role != role]
         self._grants[key] = kept
         return len(kept) != len(grants)
 
     async def people_with(self, role: str) -> list[PersonKey]:
+        """Everyone holding ``role``, earliest granted first."""
         found = [(g.granted_at, key) for key in list(self._grants)
                  for g in self._live(key) if g.role == role]
         return [key for _, key in sorted(found, key=lambda item: item[0])]
 
     async def create_invite(self, role: str, now: datetime, expires_at: datetime,
                             uses: int = 1, cohort: str | None = None) -> tuple[Invite, str]:
+        """Make an invitation; it and its code (only a hash of the code is kept)."""
         code = new_code()
         invite = Invite(len(self._invites) + 1, role, cohort, uses,
                         from_text(to_text(expires_at)), from_text(to_text(now)))
@@ -85,9 +92,11 @@ class MemoryRoleStore:
         return invite, code
 
     async def invites(self) -> list[Invite]:
+        """Every invitation, newest first."""
         return sorted(self._invites.values(), key=lambda i: (i.created_at, i.id), reverse=True)
 
     async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
+        """Revoke an invitation; False if unknown or already revoked."""
         for digest, invite in self._invites.items():
             if invite.id == invite_id and invite.revoked_at is None:
                 self._invites[digest] = replace(invite, revoked_at=now)
@@ -95,6 +104,7 @@ class MemoryRoleStore:
         return False
 
     async def redeem(self, key: PersonKey, code: str, now: datetime) -> Redeemed:
+        """Use one of a code's uses to give its role, at once."""
         digest = hash_code(code)
         invite = self._invites.get(digest)
         if invite is None or invite.status(now) != "open":

@@ -79,6 +79,7 @@ class SQLiteRoleStore:
                                f"({type(exc).__name__})") from exc
 
     async def roles_of(self, key: PersonKey) -> frozenset[str]:
+        """The roles the person holds (``person`` always)."""
         async def work(conn: aiosqlite.Connection) -> frozenset[str]:
             found = await conn.execute_fetchall(
                 f"SELECT role FROM roles WHERE person_id = {_PERSON}",
@@ -88,9 +89,11 @@ class SQLiteRoleStore:
         return await self._run(work)
 
     async def holds(self, key: PersonKey, role: str) -> bool:
+        """Whether the person holds ``role``."""
         return role in await self.roles_of(key)
 
     async def cohort_of(self, key: PersonKey) -> str | None:
+        """The cohort of the person's latest grant that names one, or None."""
         async def work(conn: aiosqlite.Connection) -> str | None:
             found = list(await conn.execute_fetchall(
                 f"SELECT cohort FROM roles WHERE person_id = {_PERSON} AND cohort IS NOT NULL "
@@ -102,12 +105,14 @@ class SQLiteRoleStore:
 
     async def grant(self, key: PersonKey, role: str, now: datetime,
                     cohort: str | None = None) -> bool:
+        """Give the role (creating the person if new); False if they held it."""
         async def work(conn: aiosqlite.Connection) -> bool:
             return await _grant(conn, key, role, now, cohort, None)
 
         return await self._run(work, write=True)
 
     async def revoke_role(self, key: PersonKey, role: str) -> bool:
+        """Take the role away; False if they did not hold it."""
         async def work(conn: aiosqlite.Connection) -> bool:
             cursor = await conn.execute(
                 f"DELETE FROM roles WHERE person_id = {_PERSON} AND role = ?",
@@ -117,6 +122,7 @@ class SQLiteRoleStore:
         return await self._run(work, write=True)
 
     async def people_with(self, role: str) -> list[PersonKey]:
+        """Everyone holding ``role``, earliest granted first."""
         async def work(conn: aiosqlite.Connection) -> list[PersonKey]:
             found = await conn.execute_fetchall(
                 "SELECT p.channel, p.external_id FROM roles r JOIN people p "
@@ -127,6 +133,7 @@ class SQLiteRoleStore:
 
     async def create_invite(self, role: str, now: datetime, expires_at: datetime,
                             uses: int = 1, cohort: str | None = None) -> tuple[Invite, str]:
+        """Make an invitation; it and its code (only a hash of the code is stored)."""
         code = new_code()
 
         async def work(conn: aiosqlite.Connection) -> Invite:
@@ -140,6 +147,7 @@ class SQLiteRoleStore:
         return await self._run(work, write=True), code
 
     async def invites(self) -> list[Invite]:
+        """Every invitation, newest first."""
         async def work(conn: aiosqlite.Connection) -> list[Invite]:
             found = await conn.execute_fetchall(
                 f"SELECT {_INVITE_COLUMNS} FROM invites ORDER BY created_at DESC, id DESC")
@@ -148,6 +156,7 @@ class SQLiteRoleStore:
         return await self._run(work)
 
     async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
+        """Revoke an invitation; False if unknown or already revoked."""
         async def work(conn: aiosqlite.Connection) -> bool:
             cursor = await conn.execute(
                 "UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
@@ -157,6 +166,7 @@ class SQLiteRoleStore:
         return await self._run(work, write=True)
 
     async def redeem(self, key: PersonKey, code: str, now: datetime) -> Redeemed:
+        """Use one of a code's uses to give its role, in one transaction."""
         async def work(conn: aiosqlite.Connection) -> Redeemed:
             found = list(await conn.execute_fetchall(
                 f"SELECT {_INVITE_COLUMNS} FROM invites WHERE code_hash = ?",

@@ -35,6 +35,7 @@ def to_text(at: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
+    """A stored ISO time back as an aware datetime."""
     return datetime.fromisoformat(text)
 
 
@@ -47,6 +48,8 @@ def week_of(text: str) -> str:
 
 @dataclass(frozen=True)
 class PurposeChange:
+    """A purpose as one turn writes it, encoded for storage."""
+
     ref: str
     text: str
     theme: str
@@ -156,6 +159,7 @@ class PurposePlan:
 
 
 def plan_purposes(changes: Iterable[tuple[int, PurposeChange]]) -> PurposePlan:
+    """What a batch of purpose changes does: the upserts and which stays active."""
     last: dict[tuple[int, str], PurposeChange] = {}
     first_at: dict[tuple[int, str], str] = {}
     last_active: dict[int, str] = {}
@@ -260,4 +264,5 @@ def message_row(row: Any) -> ScheduledMessage:
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
+    """A scheduled message's payload as stable JSON."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))

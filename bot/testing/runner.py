@@ -26,6 +26,8 @@ UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 @dataclass
 class Failure:
+    """A conversation test line whose reply was not what the script expected."""
+
     case: Case
     line: Line
     message: str

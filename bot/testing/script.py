@@ -34,6 +34,8 @@ EXPECT_KEYS = {"contains", "not_contains", "matches", "buttons", "no_buttons", "
 
 @dataclass(frozen=True)
 class Line:
+    """One line of a conversation script: what the person does and what to expect."""
+
     action: str
     value: Any
     expect: dict[str, Any]
@@ -43,6 +45,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Case:
+    """One named conversation test: its lines, from a file of flows/tests/."""
+
     name: str
     file: str
     line: int
@@ -53,16 +57,20 @@ class Case:
 
     @property
     def id(self) -> str:
+        """The test's name as ``file::case``, for reports and -k."""
         return f"{Path(self.file).stem}::{self.name}"
 
 
 class ScriptError(Exception):
+    """Conversation scripts that could not be read, with every problem."""
+
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
 
 
 def load_cases(path: Path) -> list[Case]:
+    """Every conversation test in a file or folder; ScriptError listing all problems."""
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     cases: list[Case] = []
     problems: list[Problem] = []

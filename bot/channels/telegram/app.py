@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 
 class TelegramBot:
+    """The Telegram bot: PTB application, pacing, the channel and redelivery, wired to an App."""
+
     def __init__(self, app: App, options: TelegramOptions) -> None:
         self.app = app
         self.options = options

@@ -65,14 +65,20 @@ TYPING_AFTER = 0.3  # seconds a turn may take before the person sees "typing..."
 
 
 class Reachability(Protocol):
-    async def set_reachable(self, key: PersonKey, reachable: bool) -> None: ...
+    """Where the channel records that a person blocked the bot (or wrote again)."""
+
+    async def set_reachable(self, key: PersonKey, reachable: bool) -> None:
+        """Mark the person unreachable (False) or reachable again (True)."""
 
 
 def person_key(chat_id: int) -> PersonKey:
+    """The storage key of a Telegram private chat."""
     return PersonKey("telegram", str(chat_id))
 
 
 class TelegramChannel:
+    """Turns Telegram updates into engine events and replies into paced sends."""
+
     def __init__(self, handle: Handle, outbox: Outbox, sequencer: Sequencer, *,
                  private_only: str | None, reachability: Reachability | None = None,
                  is_crisis: IsCrisis | None = None, notice: Notice | None = None,
@@ -104,6 +110,7 @@ class TelegramChannel:
         self.accept(update)
 
     def accept(self, update: object) -> None:
+        """Take one update from the poller or webhook: queue its turn for its chat, or answer it."""
         update_id = getattr(update, "update_id", None)
         if not isinstance(update, Update):
             self.sequencer.release(update_id)
@@ -234,6 +241,7 @@ class TelegramChannel:
         return self.sequencer.idle() and self.sends.idle()
 
     async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
+        """Send the replies to a chat in order, stopping if the person has blocked the bot."""
         sends = [out for reply in replies for out in render(reply)]
         for done, out in enumerate(sends):
             if done and chat_id in self._blocked:
@@ -279,6 +287,7 @@ class TelegramChannel:
         await self.leave(chat_id)
 
     async def leave(self, chat_id: int) -> None:
+        """Leave a group or channel the bot was added to (it talks only in private)."""
         bot: Any = self.outbox.bot
         await self.outbox.deliver("leaveChat", chat_id, lambda: bot.leave_chat(chat_id),
                                   counted=False, attempts=2)
@@ -288,9 +297,11 @@ class TelegramChannel:
         return chat_id in self._blocked
 
     async def mark_unreachable(self, chat_id: int) -> None:
+        """A send was refused (403): remember that the person blocked the bot."""
         await self.set_reachable(chat_id, False)
 
     async def set_reachable(self, chat_id: int, reachable: bool) -> None:
+        """Note locally and in storage whether the chat can be written to."""
         if reachable:
             self._reachable.add(chat_id)
             self._blocked.discard(chat_id)

@@ -21,6 +21,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def corrupt(path: Path) -> StorageCorrupt:
+    """The error for a damaged file or one that is not ours (the file is left alone)."""
     return StorageCorrupt(
         f"{path} is not a goodhelp database or is damaged; it was left untouched; "
         "move it aside or restore a backup"
@@ -28,12 +29,14 @@ def corrupt(path: Path) -> StorageCorrupt:
 
 
 def locked(path: Path) -> StorageLocked:
+    """The error for a database another process is using."""
     return StorageLocked(
         f"{path} is in use by another process (is goodhelp already running?); stop it and try again"
     )
 
 
 def read_only(path: Path, why: str) -> StorageReadOnly:
+    """The error for a file or folder we cannot write."""
     return StorageReadOnly(
         f"{path} cannot be written ({why}); check the permissions of the file and its folder"
     )
@@ -115,6 +118,7 @@ def hold_process_lock(path: Path) -> int:
 
 
 def release_process_lock(fd: int) -> None:
+    """Let go of the process lock taken by hold_process_lock."""
     fcntl.flock(fd, fcntl.LOCK_UN)
     os.close(fd)
 

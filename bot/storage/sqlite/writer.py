@@ -79,17 +79,21 @@ class GroupWriter:
         """Bumped after every commit; readers use it to tell whether a read raced a write."""
 
     def start(self) -> None:
+        """Start the writer task that commits queued turns in batches."""
         self._task = asyncio.create_task(self._run(), name="goodhelp-storage-writer")
 
     def is_pending(self, key: PersonKey) -> bool:
+        """Whether a write for the person is queued or in flight (their cache may lag)."""
         return self._pending[key] > 0
 
     async def write(self, prepared: PreparedTurn) -> None:
+        """Queue a turn; return once the batch holding it is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._submit(_Turn(prepared, done), prepared.key)
         await done
 
     async def delete(self, key: PersonKey) -> bool:
+        """Queue erasing a person, in order with their turns; whether there was anything."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._submit(_Delete(key, done), key)
         return await done
