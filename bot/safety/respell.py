@@ -26,12 +26,18 @@ import simplemma
 from bot.engine.matching import normalise
 from bot.safety.text import LANGUAGES
 
-_MASKED = re.compile(r"[^\W_]*(?:[*#]+[^\W_]*)+", re.UNICODE)
+# Starts only where a word starts: without the lookbehind, a long run of letters with no
+# mask in it was tried from every letter of it, quadratic (8 s for 10,000 letters, on the
+# event loop). A match from inside a run would have matched from its start anyway.
+_MASKED = re.compile(r"(?<![^\W_])[^\W_]*(?:[*#]+[^\W_]*)+", re.UNICODE)
 _TOKEN = re.compile(r"\S+")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "@": "a", "$": "s", "!": "i", "|": "l"})
 _STRETCH = re.compile(r"(.)\1{2,}")
 MIN_TYPO = 4  # shorter words are too often other words one edit away
+# The first word of a run-on is tried at most this long (or the longest crisis word):
+# trying every cut of a 4,000-letter "word" asked simplemma 4,000 times (half a second).
+LONGEST_LEFT = 24
 
 
 @lru_cache(maxsize=65536)
@@ -51,6 +57,7 @@ class Respeller:
             for variant in _deletions(word):
                 self._deletes.setdefault(variant, set()).add(word)
         self._cache: dict[str, str] = {}
+        self._longest = max(map(len, self.vocabulary), default=0)
 
     def respell(self, text: str) -> str:
         """``text`` normalised, with bent words put back; "" if nothing changed."""
@@ -82,7 +89,8 @@ class Respeller:
             word = _STRETCH.sub(r"\1\1", word)
         if known(word):
             return word
-        if len(word) >= MIN_TYPO:
+        # One edit from a crisis word is at most one letter longer than it.
+        if MIN_TYPO <= len(word) <= self._longest + 1:
             near = self._near(word)
             if len(near) == 1:
                 return near.pop()
@@ -101,7 +109,7 @@ class Respeller:
     def _split(self, word: str, least: int = 7) -> str | None:
         if len(word) < least:
             return None
-        for cut in range(2, len(word) - 1):
+        for cut in range(2, min(len(word) - 1, max(LONGEST_LEFT, self._longest) + 1)):
             left, right = word[:cut], word[cut:]
             if not (left in self.vocabulary or known(left)):
                 continue

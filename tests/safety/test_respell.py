@@ -41,3 +41,20 @@ def test_bent_words_are_put_back(respeller: Respeller, bent: str, plain: str) ->
 ])
 def test_real_words_are_left_alone(respeller: Respeller, text: str) -> None:
     assert respeller.respell(text) == ""
+
+
+def test_a_long_message_is_read_in_linear_time(respeller: Respeller) -> None:
+    """Before: the masking pattern tried a long run of letters from every letter of it,
+    and a run-on was cut at every letter (8 s for 10,000 letters, holding up everyone's
+    turns). A bound far above linear and far below the old cost, on a busy machine."""
+    import random
+    import string
+    import time
+
+    rng = random.Random(3)
+    respeller.respell("warm the dictionaries up qwertyuiop")
+    started = time.perf_counter()
+    respeller.respell("x" * 20_000)
+    respeller.respell("".join(rng.choice(string.ascii_lowercase) for _ in range(4096)))
+    assert time.perf_counter() - started < 2.0
+    assert respeller.respell("s*icide " + "y" * 5000).startswith("suicide ")
