@@ -92,24 +92,42 @@ class SchedulerLoop:
         # Its "job added" and "job executed" lines would print into the terminal chat.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._ticking: set[asyncio.Task[None]] = set()
+
+    async def _tick(self, dispatcher: Dispatcher | RelayDispatcher) -> None:
+        # Known, so stop() can wait for it: a tick cut off by the shutdown leaves a
+        # half-opened store connection behind (the relay's purge did, under load).
+        task = asyncio.current_task()
+        if task is not None:
+            self._ticking.add(task)
+        try:
+            await safe_tick(dispatcher)
+        finally:
+            if task is not None:
+                self._ticking.discard(task)
 
     async def start(self) -> None:
         """Start the dispatcher (and the relay) and wake them every ``interval`` seconds."""
         await self.dispatcher.start()
-        self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
+        self._scheduler.add_job(self._tick, "interval", seconds=self.interval,
                                 args=[self.dispatcher], id="goodhelp-dispatcher",
                                 max_instances=1, coalesce=True,
                                 next_run_time=datetime.now().astimezone())
         if self.relay is not None:
-            self._scheduler.add_job(safe_tick, "interval", seconds=self.interval,
+            self._scheduler.add_job(self._tick, "interval", seconds=self.interval,
                                     args=[self.relay], id="goodhelp-relay", max_instances=1,
                                     coalesce=True, next_run_time=datetime.now().astimezone())
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """Stop waking the dispatcher."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        """Stop waking the dispatcher, and let a tick already running finish."""
+        if not self._scheduler.running:
+            return
+        # Paused first, then waited for: shutting down cancels a running tick.
+        self._scheduler.pause()
+        if self._ticking:
+            await asyncio.gather(*self._ticking, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
 
 
 async def start_terminal_scheduling(app: Assembled, chat: Any, *,

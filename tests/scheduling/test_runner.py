@@ -56,3 +56,34 @@ async def test_telegram_hook_puts_the_dispatcher_on_the_job_queue(rig: Rig) -> N
     # The relay dispatcher (mentor messages, issue 12) wakes beside it.
     assert [job.name for job in application.job_queue.jobs()] == ["goodhelp-dispatcher",
                                                                    "goodhelp-relay"]
+
+
+async def test_stop_lets_a_running_tick_finish() -> None:
+    """Before: stop() returned at once and the loop's end cut the tick off (the relay's
+    purge then left a half-opened store connection behind, failing a test under load)."""
+    from bot.scheduling.dispatcher import TickReport
+    from bot.scheduling.runner import SchedulerLoop
+
+    class Gated:
+        def __init__(self) -> None:
+            self.started, self.gate, self.finished = asyncio.Event(), asyncio.Event(), False
+
+        async def start(self) -> None:
+            pass
+
+        async def tick(self, now: Any = None) -> TickReport:
+            self.started.set()
+            await self.gate.wait()
+            self.finished = True
+            return TickReport()
+
+    dispatcher = Gated()
+    loop = SchedulerLoop(dispatcher, interval=3600)  # type: ignore[arg-type]
+    await loop.start()
+    await asyncio.wait_for(dispatcher.started.wait(), timeout=10)
+    stopping = asyncio.create_task(loop.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # waiting for the tick
+    dispatcher.gate.set()
+    await asyncio.wait_for(stopping, timeout=10)
+    assert dispatcher.finished
