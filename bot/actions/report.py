@@ -47,6 +47,7 @@ async def digest_week(ctx: ActionContext) -> ActionResult:
 
 
 def register(registry: ActionRegistry) -> None:
+    """Add the staff report and the weekly digest actions to ``registry``."""
     registry.register("staff_report", provides=("report_weeks",),
                       outcomes=("not_staff", "unavailable"))(staff_report)
     registry.register("digest_week", provides=("digest_week",),

@@ -89,6 +89,7 @@ async def gather(source: ReportSource, scope: ReportScope) -> tuple[Report, Head
 
 
 async def build_report(source: ReportSource, scope: ReportScope) -> Report:
+    """The staff report for ``scope`` from the source's anonymous aggregates."""
     return (await gather(source, scope))[0]
 
 

@@ -79,6 +79,8 @@ class TenureWeek:
 
 @dataclass(frozen=True)
 class ContentCount:
+    """How often stories or opportunities of one theme were shown."""
+
     kind: str  # "story" or "opportunities"
     theme: str
     shown: int

@@ -199,6 +199,7 @@ class SQLiteReportSource:
         return conn
 
     async def close(self) -> None:
+        """Close every read connection the source opened."""
         for reader in self._all:
             reader.conn.close()
         self._all, self._free, self._started = [], asyncio.Queue(), None
