@@ -220,6 +220,7 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """``goodhelp backup FILE``: a checked copy of the database, safe while the bot runs."""
     from bot.storage.sqlite.backup import backup
 
     result = backup(args.db or settings.db_path, args.file, force=args.force,
