@@ -17,11 +17,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.keys import PersonKey
-from bot.storage.base import StorageError
 from bot.storage.migrate import MIGRATIONS_DIR
 from bot.storage.rows import from_text, to_text
+from bot.storage.transaction import connect, transaction
 
-BUSY_SECONDS = 5.0
+_MIGRATIONS = ("0010_mentoring.sql",)  # what a private in-memory store needs
 _REF_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _LINK = ("id, ref, person_channel, person_external, mentor_channel, mentor_external, "
          "first_name, theme, purpose, signals, status, created_at")
@@ -82,16 +82,11 @@ class MentorStore:
 
     async def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:
-            if self.path is None:
-                conn = await aiosqlite.connect(":memory:", isolation_level=None)
-                sql = (MIGRATIONS_DIR / "0010_mentoring.sql").read_text(encoding="utf-8")
-                await conn.executescript(sql)
-            else:
-                conn = await aiosqlite.connect(self.path, timeout=BUSY_SECONDS,
-                                               isolation_level=None)
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA secure_delete = ON")
-            self._conn = conn
+            self._conn = await connect(":memory:" if self.path is None else self.path)
+            if self.path is None:  # a private database: the tables are made here
+                for name in _MIGRATIONS:
+                    sql = (MIGRATIONS_DIR / name).read_text(encoding="utf-8")
+                    await self._conn.executescript(sql)
         return self._conn
 
     async def close(self) -> None:
@@ -100,32 +95,26 @@ class MentorStore:
             await conn.close()
 
     async def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        async def work(conn: aiosqlite.Connection) -> list[sqlite3.Row]:
+            return list(await conn.execute_fetchall(sql, params))
+
         async with self._lock:
-            try:
-                conn = await self._connection()
-                return list(await conn.execute_fetchall(sql, params))
-            except sqlite3.Error as exc:
-                raise StorageError(f"mentoring: could not read ({type(exc).__name__})") from exc
+            return await transaction(await self._connection(), work, write=False,
+                                     failed="mentoring: could not read")
 
     async def _write(self, *statements: tuple[str, tuple[object, ...]]) -> int:
         """Run statements in one transaction; the last one's rowcount (or new row id)."""
+        async def work(conn: aiosqlite.Connection) -> int:
+            result = 0
+            for sql, params in statements:
+                cursor = await conn.execute(sql, params)
+                result = (cursor.lastrowid or 0) if sql.lstrip().startswith(
+                    "INSERT") else cursor.rowcount
+            return result
+
         async with self._lock:
-            try:
-                conn = await self._connection()
-                await conn.execute("BEGIN IMMEDIATE")
-                result = 0
-                try:
-                    for sql, params in statements:
-                        cursor = await conn.execute(sql, params)
-                        result = (cursor.lastrowid or 0) if sql.lstrip().startswith(
-                            "INSERT") else cursor.rowcount
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
-                return result
-            except sqlite3.Error as exc:
-                raise StorageError(f"mentoring: could not write ({type(exc).__name__})") from exc
+            return await transaction(await self._connection(), work, write=True,
+                                     failed="mentoring: could not write")
 
     # Links
 
