@@ -33,7 +33,7 @@ async def test_a_win_this_week_is_shown_only_as_a_signal_and_only_that_week(
     listing = await mentor_listing(chats)
     line = next(line for line in listing.splitlines() if ref in line)
     assert WIN_SIGNAL in line
-    assert "housing office" not in chats.everything_sent_to(MENTOR)  # that there was one, never what
+    assert "housing office" not in chats.everything_sent_to(MENTOR)  # never what it was
     chats.clock.advance(timedelta(days=8))
     assert WIN_SIGNAL not in await mentor_listing(chats)
 
