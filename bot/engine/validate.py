@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.engine.model import (
+    CRISIS_ANSWER,
     Ask,
     Branch,
     CallAction,
@@ -140,6 +141,8 @@ def _check_flow(flow: Flow, flowset: FlowSet, known_actions: dict[str, frozenset
                     f"'{flow.name}'; steps are: {', '.join(flow.steps)}")
         if isinstance(step, Ask | Choose):
             for name in step.on:
+                if name == CRISIS_ANSWER and isinstance(step, Ask):
+                    continue  # the safety net's detection, not a classifier
                 if name not in flowset.classifiers:
                     known = ", ".join(sorted(flowset.classifiers)) or "none are defined"
                     add(step.line, f"step '{step.id}' branches on unknown classifier "

@@ -162,8 +162,8 @@ class Desk:
                      if lk.ref.casefold() == ref.strip().casefold()), None)
         if link is None:
             return "unknown"
-        if link.status == "paused":
-            return "paused"
+        if link.status == "paused" and not self.m.check(text).crisis:
+            return "paused"  # crisis words go to staff whatever the person chose
         return await self._relay(link, "to_person", "message", text,
                                  every=self.m.settings.approval == "all")
 
@@ -268,7 +268,7 @@ class Desk:
         found = self.m.check(text)
         if found.contact:
             return "blocked"  # never stored, never passed
-        if kind in ("message", "reply") and await self.m.store.count_since(
+        if not found.crisis and kind in ("message", "reply") and await self.m.store.count_since(
                 link.id, direction, now - timedelta(days=1)) >= self.m.settings.per_day_per_pair:
             return "limit"
         held = found.crisis or every
