@@ -69,6 +69,18 @@ class HeldMessage:
     author: str  # mentor or person
 
 
+@dataclass(frozen=True)
+class MentorStory:
+    """A role-model story a mentor wrote, as its author, staff or the library sees it
+    (never with who wrote it)."""
+
+    id: int
+    theme: str
+    text: str
+    status: str  # submitted (waiting for staff), approved (in the library) or rejected
+    reason: str = ""  # staff's kind words to the author when it is not shared
+
+
 class PeerDesk(Protocol):
     """The mentoring mechanisms a flow's actions call for the current person."""
 
@@ -119,3 +131,24 @@ class PeerDesk(Protocol):
 
     async def report_mentor_message(self) -> bool:
         """The person reports the last message they had from their mentor to staff."""
+
+    async def submit_story(self, theme: str, text: str) -> str:
+        """A mentor's story for the library: ``submitted`` (waiting for staff),
+        ``contact`` (a contact detail: not kept) or ``unknown`` (not a mentor)."""
+
+    async def my_stories(self) -> list[MentorStory]:
+        """A mentor's own stories, oldest first, whatever their status."""
+
+    async def withdraw_story(self, number: int) -> bool:
+        """A mentor withdraws their ``number``-th story (as ``my_stories`` lists them)."""
+
+    async def next_story(self) -> MentorStory | None:
+        """Staff: the oldest story waiting for a decision."""
+
+    async def decide_story(self, story_id: int, decision: str, text: str = "",
+                           reason: str = "") -> str:
+        """Staff: approve, edit (with ``text``) or reject (with a kind ``reason``) a story:
+        ``done``, ``contact`` (the edit has a contact detail) or ``gone``."""
+
+    async def library_stories(self) -> list[MentorStory]:
+        """The approved mentors' stories, for the story library (no authors)."""

@@ -1,4 +1,5 @@
-"""Mentor links and relayed messages (migration 0010), over one SQLite connection.
+"""Mentor links, relayed messages (migration 0010) and mentors' stories (0011), over one
+SQLite connection.
 
 The store keeps its own connection beside the storage's writer: the SQLite file itself
 (WAL, a busy timeout, short transactions), or for the in-memory backend a private
@@ -21,10 +22,12 @@ from bot.storage.migrate import MIGRATIONS_DIR
 from bot.storage.rows import from_text, to_text
 from bot.storage.transaction import connect, transaction
 
-_MIGRATIONS = ("0010_mentoring.sql",)  # what a private in-memory store needs
+# What a private in-memory store needs (the SQLite file has them from the migrations).
+_MIGRATIONS = ("0010_mentoring.sql", "0011_mentor_stories.sql")
 _REF_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _LINK = ("id, ref, person_channel, person_external, mentor_channel, mentor_external, "
          "first_name, theme, purpose, signals, status, created_at")
+_STORY = "id, theme, text, status, reason"
 _MESSAGE = ("m.id, m.link_id, m.direction, m.kind, m.text, m.status, m.flags, m.reason, "
             "m.created_at")
 
@@ -58,6 +61,21 @@ class Relayed:
     flags: str
     reason: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """A mentor's story as stored (without its author: callers ask by author)."""
+
+    id: int
+    theme: str
+    text: str
+    status: str  # submitted, approved or rejected
+    reason: str
+
+
+def _story(row: sqlite3.Row | tuple[object, ...]) -> StoryRow:
+    return StoryRow(int(str(row[0])), str(row[1]), str(row[2]), str(row[3]), str(row[4]))
 
 
 def _link(row: sqlite3.Row | tuple[object, ...]) -> Link:
@@ -239,7 +257,8 @@ class MentorStore:
 
     async def delete_person(self, key: PersonKey, now: datetime) -> None:
         """A person's /delete: their links and every message in them go at once; a
-        mentor's links end (their people are offered someone else by the caller)."""
+        mentor's links end (their people are offered someone else by the caller) and
+        their stories leave the library."""
         params = (key.channel, key.external_id)
         await self._write(
             ("DELETE FROM mentor_links WHERE person_channel = ? AND person_external = ?", params),
@@ -247,7 +266,43 @@ class MentorStore:
              "AND link_id IN (SELECT id FROM mentor_links WHERE mentor_channel = ? AND "
              "mentor_external = ?)", params),
             ("UPDATE mentor_links SET status = 'ended', ended_at = ? WHERE mentor_channel = ? "
-             "AND mentor_external = ? AND status != 'ended'", (to_text(now), *params)))
+             "AND mentor_external = ? AND status != 'ended'", (to_text(now), *params)),
+            ("DELETE FROM mentor_stories WHERE mentor_channel = ? AND mentor_external = ?",
+             params))
+
+    # Mentors' stories
+
+    async def add_story(self, mentor: PersonKey, theme: str, text: str, now: datetime) -> int:
+        return await self._write((
+            "INSERT INTO mentor_stories (mentor_channel, mentor_external, theme, text, status, "
+            "created_at) VALUES (?, ?, ?, ?, 'submitted', ?)",
+            (mentor.channel, mentor.external_id, theme, text, to_text(now))))
+
+    async def stories_of(self, mentor: PersonKey) -> list[StoryRow]:
+        found = await self._read(
+            f"SELECT {_STORY} FROM mentor_stories WHERE mentor_channel = ? AND "
+            "mentor_external = ? ORDER BY id", (mentor.channel, mentor.external_id))
+        return [_story(r) for r in found]
+
+    async def stories(self, status: str) -> list[StoryRow]:
+        """Stories with ``status``, oldest first (``submitted``: the staff's queue)."""
+        found = await self._read(f"SELECT {_STORY} FROM mentor_stories WHERE status = ? "
+                                 "ORDER BY id", (status,))
+        return [_story(r) for r in found]
+
+    async def decide_story(self, story_id: int, status: str, now: datetime, *,
+                           text: str | None = None, reason: str = "") -> bool:
+        """Staff's decision on a submitted story (False if it was decided or withdrawn)."""
+        return await self._write((
+            "UPDATE mentor_stories SET status = ?, text = COALESCE(?, text), reason = ?, "
+            "decided_at = ? WHERE id = ? AND status = 'submitted'",
+            (status, text, reason, to_text(now), story_id))) > 0
+
+    async def delete_story(self, mentor: PersonKey, story_id: int) -> bool:
+        """The mentor withdraws their story: it is deleted, wherever it was."""
+        return await self._write((
+            "DELETE FROM mentor_stories WHERE id = ? AND mentor_channel = ? AND "
+            "mentor_external = ?", (story_id, mentor.channel, mentor.external_id))) > 0
 
     async def purge(self, before: datetime) -> int:
         """Delete relayed messages older than ``before`` (the safeguarding period)."""
