@@ -1,6 +1,7 @@
 """Role-model stories from peers (witnessing: "people like you" getting there).
 
-``offer_story`` picks a story from ``content/stories.yaml`` that matches the person's
+``offer_story`` picks a story from ``content/stories.yaml`` (and the mentors' stories
+staff approved, bot/actions/mentor_stories.py) that matches the person's
 themes and has not been shown to them yet; once every matching story has been shown it
 starts over, never opening the new round with the story just told. The ids shown are
 kept in the person's ``stories_shown`` variable, so they survive restarts and /mydata
