@@ -19,6 +19,7 @@ def join_story(parts: list[str]) -> str:
     sentences = []
     for part in (p.strip() for p in parts):
         if part:
+            part = part[0].upper() + part[1:]  # each answer starts a sentence
             sentences.append(part if part[-1] in ".!?\"'…)" else part + ".")
     return " ".join(sentences)
 
