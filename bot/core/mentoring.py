@@ -52,7 +52,8 @@ class Relayed:
     """A message on its way to the current person, as their delivery flow shows it."""
 
     id: int
-    kind: str  # message, reply, thanks, matched, mentor_left, approved, rejected
+    kind: str  # message, reply, thanks, matched, mentor_left, rejected; story_approved,
+    # story_rejected (staff's decision on a mentor's story)
     text: str
     sender: str  # for a mentor: the person's pseudonym; for a person: "" (their mentor)
     reason: str = ""

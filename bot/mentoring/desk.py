@@ -247,7 +247,11 @@ class Desk:
     async def next_for_me(self) -> Relayed | None:
         found = await self.m.store.queued_for(self.key)
         if found is None:
-            return None
+            # Staff's decision on one of their stories, told once (the dispatcher marks it).
+            news = await self.m.store.story_news_for(self.key)
+            if news is None:
+                return None
+            return Relayed(news.id, f"story_{news.status}", news.text, "", news.reason)
         message, link = found
         sender = pseudonym(link) if message.direction == "to_mentor" else ""
         return Relayed(message.id, message.kind, message.text, sender, message.reason)

@@ -298,6 +298,25 @@ class MentorStore:
             "decided_at = ? WHERE id = ? AND status = 'submitted'",
             (status, text, reason, to_text(now), story_id))) > 0
 
+    async def story_news(self, limit: int = 200) -> list[tuple[StoryRow, PersonKey]]:
+        """Decided stories whose writer has not been told yet, oldest first."""
+        found = await self._read(
+            f"SELECT {_STORY}, mentor_channel, mentor_external FROM mentor_stories WHERE "
+            "status != 'submitted' AND told_at IS NULL ORDER BY decided_at, id LIMIT ?",
+            (limit,))
+        return [(_story(r[:5]), PersonKey(str(r[5]), str(r[6]))) for r in found]
+
+    async def story_news_for(self, mentor: PersonKey) -> StoryRow | None:
+        found = await self._read(
+            f"SELECT {_STORY} FROM mentor_stories WHERE status != 'submitted' AND told_at IS "
+            "NULL AND mentor_channel = ? AND mentor_external = ? ORDER BY decided_at, id "
+            "LIMIT 1", (mentor.channel, mentor.external_id))
+        return _story(found[0]) if found else None
+
+    async def story_told(self, story_id: int, now: datetime) -> bool:
+        return await self._write(("UPDATE mentor_stories SET told_at = ? WHERE id = ?",
+                                  (to_text(now), story_id))) > 0
+
     async def delete_story(self, mentor: PersonKey, story_id: int) -> bool:
         """The mentor withdraws their story: it is deleted, wherever it was."""
         return await self._write((

@@ -44,6 +44,13 @@ async def test_a_story_reaches_people_only_after_staff_approve_it_and_without_a_
             ) in told
     for secret in ("Max", MENTOR.external_id):
         assert secret not in chats.everything_sent_to(PERSON)
+    await chats.say(MENTOR, "/cancel")
+    await chats.tick()
+    assert "staff have added your story to the library, without your name" in (
+        chats.last[MENTOR][-1].text)
+    before = len(chats.inbox[MENTOR])
+    await chats.tick(minutes=90)
+    assert len(chats.inbox[MENTOR]) == before  # told once
     assert "In the story library" in await chats.say(MENTOR, "/mystory")
 
 
@@ -78,6 +85,13 @@ async def test_staff_edit_or_decline_with_kind_words_the_writer_sees(chats: Chat
             'identify you."') in mine
     approved = await chats.app.conversations.mentoring.store.stories("approved")
     assert [s.text for s in approved] == ["I was on a sofa. Now I have a flat."]
+    await chats.say(MENTOR, "/cancel")
+    await chats.tick()
+    await chats.tick(minutes=1)
+    told = chats.everything_sent_to(MENTOR)
+    assert "added your story to the library" in told
+    assert ("didn't add your story to the library this time. They said: \"Thank you for "
+            "writing this. A detail in it could identify you.\"") in told
 
 
 async def test_only_mentors_write_and_only_staff_review(chats: Chats) -> None:
