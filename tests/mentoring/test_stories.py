@@ -80,9 +80,9 @@ async def test_staff_edit_or_decline_with_kind_words_the_writer_sees(chats: Chat
     await chats.press(STAFF, "Don't share it")
     await chats.say(STAFF, "Thank you for writing this. A detail in it could identify you.")
     mine = await chats.say(MENTOR, "/mystory")
-    assert "1. In the story library" in mine
-    assert ('2. Not shared. Staff said: "Thank you for writing this. A detail in it could '
-            'identify you."') in mine
+    assert '1. "I was on a sofa. Now I have..."\nIn the story library' in mine
+    assert ('2. "I was sleeping on a friend\'s sofa. I..."\nNot shared. Staff said: '
+            '"Thank you for writing this. A detail in it could identify you."') in mine
     approved = await chats.app.conversations.mentoring.store.stories("approved")
     assert [s.text for s in approved] == ["I was on a sofa. Now I have a flat."]
     await chats.say(MENTOR, "/cancel")
