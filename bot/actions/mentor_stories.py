@@ -37,7 +37,7 @@ def register(registry: ActionRegistry) -> None:
 
     @registry.register("submit_story", outcomes=("submitted", "contact", "unknown"))
     async def submit_story(ctx: ActionContext) -> ActionResult:
-        found = await ctx.reader.peers().submit_story(ctx.text("theme"), ctx.text("text"))
+        found = await ctx.reader.peers().stories().submit(ctx.text("theme"), ctx.text("text"))
         outcome = ("submitted" if found == "submitted" else "contact" if found == "contact"
                    else "unknown")
         return ActionResult(clear=(*PARTS, "story_text"), outcome=outcome)
@@ -46,7 +46,7 @@ def register(registry: ActionRegistry) -> None:
                        outcomes=("some", "none"))
     async def list_my_stories(ctx: ActionContext) -> ActionResult:
         lines = []
-        for number, story in enumerate(await ctx.reader.peers().my_stories(), 1):
+        for number, story in enumerate(await ctx.reader.peers().stories().mine(), 1):
             words = story.text.split()
             start = " ".join(words[:8]) + ("..." if len(words) > 8 else "")
             status = ctx.text(story.status, {"reason": story.reason})
@@ -59,14 +59,14 @@ def register(registry: ActionRegistry) -> None:
     @registry.register("withdraw_story", outcomes=("done", "unknown"))
     async def withdraw_story(ctx: ActionContext) -> ActionResult:
         number = ctx.text("number").strip().rstrip(".")
-        done = number.isdigit() and await ctx.reader.peers().withdraw_story(int(number))
+        done = number.isdigit() and await ctx.reader.peers().stories().withdraw(int(number))
         return ActionResult(outcome="done" if done else "unknown")
 
     @registry.register("next_story", provides=("review_story_id", "review_story_text",
                                                "review_story_theme"),
                        outcomes=("some", "none"))
     async def next_story(ctx: ActionContext) -> ActionResult:
-        story = await ctx.reader.peers().next_story()
+        story = await ctx.reader.peers().stories().next_for_staff()
         names = ("review_story_id", "review_story_text", "review_story_theme")
         if story is None:
             return ActionResult(clear=names, outcome="none")
@@ -77,7 +77,7 @@ def register(registry: ActionRegistry) -> None:
 
     @registry.register("decide_story", outcomes=("done", "contact", "gone"))
     async def decide_story(ctx: ActionContext) -> ActionResult:
-        found = await ctx.reader.peers().decide_story(
+        found = await ctx.reader.peers().stories().decide(
             int(ctx.text("id") or 0), ctx.text("decision"), ctx.text("text"),
             ctx.text("reason"))
         outcome = "done" if found == "done" else "contact" if found == "contact" else "gone"

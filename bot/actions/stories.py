@@ -50,7 +50,7 @@ async def mentor_stories(ctx: ActionContext) -> list[Mapping[str, Any]]:
         return []
     return [{"id": f"mentor-{s.id}", "themes": [s.theme], "who": who,
              "text": s.text.replace("{", "{{").replace("}", "}}")}
-            for s in await ctx.reader.peers().library_stories()]
+            for s in await ctx.reader.peers().stories().library()]
 
 
 async def offer_story(ctx: ActionContext) -> ActionResult:

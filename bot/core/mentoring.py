@@ -82,6 +82,31 @@ class MentorStory:
     reason: str = ""  # staff's kind words to the author when it is not shared
 
 
+class StoryDesk(Protocol):
+    """Mentors' role-model stories (issue 12, slice 5) for the current person."""
+
+    async def submit(self, theme: str, text: str) -> str:
+        """A mentor's story for the library: ``submitted`` (waiting for staff),
+        ``contact`` (a contact detail: not kept) or ``unknown`` (not a mentor)."""
+
+    async def mine(self) -> list[MentorStory]:
+        """A mentor's own stories, oldest first, whatever their status."""
+
+    async def withdraw(self, number: int) -> bool:
+        """A mentor withdraws their ``number``-th story (as ``mine`` lists them)."""
+
+    async def next_for_staff(self) -> MentorStory | None:
+        """Staff: the oldest story waiting for a decision."""
+
+    async def decide(self, story_id: int, decision: str, text: str = "",
+                           reason: str = "") -> str:
+        """Staff: approve, edit (with ``text``) or reject (with a kind ``reason``) a story:
+        ``done``, ``contact`` (the edit has a contact detail) or ``gone``."""
+
+    async def library(self) -> list[MentorStory]:
+        """The approved mentors' stories, for the story library (no authors)."""
+
+
 class PeerDesk(Protocol):
     """The mentoring mechanisms a flow's actions call for the current person."""
 
@@ -133,23 +158,6 @@ class PeerDesk(Protocol):
     async def report_mentor_message(self) -> bool:
         """The person reports the last message they had from their mentor to staff."""
 
-    async def submit_story(self, theme: str, text: str) -> str:
-        """A mentor's story for the library: ``submitted`` (waiting for staff),
-        ``contact`` (a contact detail: not kept) or ``unknown`` (not a mentor)."""
+    def stories(self) -> StoryDesk:
+        """Mentors' stories: writing, staff review and the library's share of them."""
 
-    async def my_stories(self) -> list[MentorStory]:
-        """A mentor's own stories, oldest first, whatever their status."""
-
-    async def withdraw_story(self, number: int) -> bool:
-        """A mentor withdraws their ``number``-th story (as ``my_stories`` lists them)."""
-
-    async def next_story(self) -> MentorStory | None:
-        """Staff: the oldest story waiting for a decision."""
-
-    async def decide_story(self, story_id: int, decision: str, text: str = "",
-                           reason: str = "") -> str:
-        """Staff: approve, edit (with ``text``) or reject (with a kind ``reason``) a story:
-        ``done``, ``contact`` (the edit has a contact detail) or ``gone``."""
-
-    async def library_stories(self) -> list[MentorStory]:
-        """The approved mentors' stories, for the story library (no authors)."""

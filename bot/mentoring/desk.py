@@ -14,12 +14,13 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.keys import PersonKey
-from bot.core.mentoring import HeldMessage, Mentee, MentorStory, PeerCheck, Relayed, Shared
+from bot.core.mentoring import HeldMessage, Mentee, PeerCheck, Relayed, Shared
 from bot.core.roles import MENTOR, STAFF
 from bot.mentoring import checks
 from bot.mentoring.settings import MentoringSettings
+from bot.mentoring.stories import Stories
 from bot.storage.base import RecordReader
-from bot.storage.mentoring import Link, MentorStore, StoryRow
+from bot.storage.mentoring import Link, MentorStore
 from bot.storage.roles import RoleStore
 
 
@@ -266,49 +267,8 @@ class Desk:
         return await self.m.store.set_message(last.id, "reported", self.m.clock.now(),
                                               reason="reported by the person")
 
-    # Mentors' stories (slice 5): written by a mentor, read by staff, then in the library.
-
-    async def submit_story(self, theme: str, text: str) -> str:
-        if not await self.m.roles.holds(self.key, MENTOR):
-            return "unknown"
-        if checks.has_contact(text):
-            return "contact"  # never stored, never shown
-        await self.m.store.add_story(self.key, theme.strip() or "other", text.strip(),
-                                     self.m.clock.now())
-        return "submitted"
-
-    async def my_stories(self) -> list[MentorStory]:
-        return [_story(row) for row in await self.m.store.stories_of(self.key)]
-
-    async def withdraw_story(self, number: int) -> bool:
-        mine = await self.m.store.stories_of(self.key)
-        if not 1 <= number <= len(mine):
-            return False
-        return await self.m.store.delete_story(self.key, mine[number - 1].id)
-
-    async def next_story(self) -> MentorStory | None:
-        if not await self.m.roles.holds(self.key, STAFF):
-            return None
-        waiting = await self.m.store.stories("submitted")
-        return _story(waiting[0]) if waiting else None
-
-    async def decide_story(self, story_id: int, decision: str, text: str = "",
-                           reason: str = "") -> str:
-        if not await self.m.roles.holds(self.key, STAFF):
-            return "gone"
-        now = self.m.clock.now()
-        if decision == "edit":
-            if checks.has_contact(text):
-                return "contact"
-            done = await self.m.store.decide_story(story_id, "approved", now, text=text.strip())
-        elif decision == "reject":
-            done = await self.m.store.decide_story(story_id, "rejected", now, reason=reason)
-        else:
-            done = await self.m.store.decide_story(story_id, "approved", now)
-        return "done" if done else "gone"
-
-    async def library_stories(self) -> list[MentorStory]:
-        return [_story(row) for row in await self.m.store.stories("approved")]
+    def stories(self) -> Stories:
+        return Stories(self.m, self.key)
 
     async def _relay(self, link: Link, direction: str, kind: str, text: str, *,
                      every: bool) -> str:
@@ -328,7 +288,3 @@ class Desk:
 def pseudonym(link: Link) -> str:
     """How a mentor names a person: their code, with the first name they chose to share."""
     return f"{link.first_name} ({link.ref})" if link.first_name else link.ref
-
-
-def _story(row: StoryRow) -> MentorStory:
-    return MentorStory(row.id, row.theme, row.text, row.status, row.reason)

@@ -98,8 +98,8 @@ async def test_only_mentors_write_and_only_staff_review(chats: Chats) -> None:
     assert "for the programme's mentors or staff" in await chats.say(PERSON, "/mystory")
     await write_story(chats)
     desk = chats.app.conversations.mentoring.desk
-    assert await desk(MENTOR).next_story() is None  # a mentor is not staff
-    assert await desk(PERSON).decide_story(1, "approve") == "gone"
+    assert await desk(MENTOR).stories().next_for_staff() is None  # a mentor is not staff
+    assert await desk(PERSON).stories().decide(1, "approve") == "gone"
     assert await chats.app.conversations.mentoring.store.stories("approved") == []
 
 
