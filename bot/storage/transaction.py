@@ -24,13 +24,19 @@ BUSY_SECONDS = 5.0
 
 async def connect(path: str | Path) -> aiosqlite.Connection:
     """A connection in autocommit mode (transactions are explicit), foreign keys on and
-    deleted text overwritten (``secure_delete``), waiting up to ``BUSY_SECONDS`` for a lock."""
-    conn = await aiosqlite.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    deleted text overwritten (``secure_delete``), waiting up to ``BUSY_SECONDS`` for a lock.
+    A file that cannot be opened is a :class:`StorageError`, like a failed transaction."""
+    try:
+        conn = await aiosqlite.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"{path}: could not be opened ({type(exc).__name__})") from exc
     try:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA secure_delete = ON")
-    except BaseException:
+    except BaseException as exc:
         await conn.close()
+        if isinstance(exc, sqlite3.Error):
+            raise StorageError(f"{path}: could not be opened ({type(exc).__name__})") from exc
         raise
     return conn
 

@@ -37,3 +37,4 @@ async def test_work_that_raises_is_rolled_back_and_a_sqlite_error_is_typed(
         assert next(iter(await conn.execute_fetchall("PRAGMA foreign_keys")))[0] == 1
     finally:
         await conn.close()
+
