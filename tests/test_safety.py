@@ -202,3 +202,42 @@ def test_the_signposting_numbers_live_in_yaml() -> None:
     assert "{contact_samaritans}" in (FLOWS / "safety.yaml").read_text(encoding="utf-8")
     action = FLOWS.parent / "bot" / "actions" / "safety.py"
     assert "116 123" not in action.read_text(encoding="utf-8")
+
+
+def test_a_question_that_takes_crisis_words_itself_still_signposts_and_pauses() -> None:
+    """``on: {crisis: step}`` keeps the words for the flow (a mentor's message, held for
+    staff) instead of starting the safety flow; the invariant still holds: from that step
+    the writer reaches the helplines, in every language, and the 24-hour pause."""
+    from bot.actions import default_registry
+    from bot.engine.model import CRISIS_ANSWER, Ask, CallAction, End, Say
+    from bot.engine.validate import targets
+
+    flows = load_checked_flows(FLOWS, default_registry())
+    found = 0
+    for flow in flows.flows.values():
+        order = list(flow.steps)
+        for step in flow.steps.values():
+            if not isinstance(step, Ask) or CRISIS_ANSWER not in step.on:
+                continue
+            found += 1
+            seen: set[str] = set()
+            todo = [step.on[CRISIS_ANSWER]]
+            while todo:
+                name = todo.pop()
+                if name in seen or name not in flow.steps:
+                    continue
+                seen.add(name)
+                here = flow.steps[name]
+                todo.extend(t for t, _ in targets(here))
+                if here.next is None and not isinstance(here, End) and \
+                        order.index(name) + 1 < len(order):
+                    todo.append(order[order.index(name) + 1])  # falls through
+            reached = [flow.steps[n] for n in seen]
+            assert any(isinstance(s, CallAction) and s.action == "safety_pause"
+                       for s in reached), f"{flow.name}.{step.id}: no safety_pause"
+            texts = [s.text for s in reached if isinstance(s, Say | End) and s.text]
+            for language in ("en", "cy"):
+                assert any(all("{contact_samaritans}" in v for v in t.variants[language])
+                           for t in texts if language in t.variants), (
+                    f"{flow.name}.{step.id}: no helpline in {language}")
+    assert found >= 1  # /mentoring's message to a person

@@ -7,7 +7,7 @@ from bot.engine.actions import ActionRegistry
 # Modules that define actions; each has ``register(registry)``.
 _MODULES: list[str] = ["privacy", "checkin", "progress", "stories", "opportunities", "scheduling"]
 _MODULES += ["settings", "purposes", "safety", "talk"]
-_MODULES += ["programme", "reflect", "roles", "mentoring"]
+_MODULES += ["programme", "reflect", "roles", "mentoring", "mentor_stories"]
 _MODULES += ["report"]  # staff only
 
 

@@ -149,7 +149,8 @@ def register(registry: ActionRegistry) -> None:
     @registry.register("open_relayed", provides=("relay_id", "relay_text", "relay_from",
                                                  "relay_reason", "relay_at"),
                        outcomes=("message", "reply", "thanks", "matched", "mentor_matched",
-                                 "mentor_left", "rejected", "none"))
+                                 "mentor_left", "rejected", "story_approved", "story_rejected",
+                                 "none"))
     async def open_relayed(ctx: ActionContext) -> ActionResult:
         found = await ctx.reader.peers().next_for_me()
         if found is None:
@@ -159,7 +160,9 @@ def register(registry: ActionRegistry) -> None:
                    else "mentor_matched" if found.kind == "matched" and found.sender
                    else "matched" if found.kind == "matched"
                    else "mentor_left" if found.kind == "mentor_left"
-                   else "rejected" if found.kind == "rejected" else "none")
+                   else "rejected" if found.kind == "rejected"
+                   else "story_approved" if found.kind == "story_approved"
+                   else "story_rejected" if found.kind == "story_rejected" else "none")
         return ActionResult(vars={"relay_id": found.id, "relay_text": found.text,
                                   "relay_from": found.sender, "relay_reason": found.reason,
                                   "relay_at": ctx.now.isoformat()}, outcome=outcome)

@@ -1,6 +1,7 @@
 """Role-model stories from peers (witnessing: "people like you" getting there).
 
-``offer_story`` picks a story from ``content/stories.yaml`` that matches the person's
+``offer_story`` picks a story from ``content/stories.yaml`` (and the mentors' stories
+staff approved, bot/actions/mentor_stories.py) that matches the person's
 themes and has not been shown to them yet; once every matching story has been shown it
 starts over, never opening the new round with the story just told. The ids shown are
 kept in the person's ``stories_shown`` variable, so they survive restarts and /mydata
@@ -40,10 +41,24 @@ def pick_story(candidates: Sequence[Mapping[str, Any]], shown: list[str], rng: A
     return story, [*shown, story["id"]]
 
 
+async def mentor_stories(ctx: ActionContext) -> list[Mapping[str, Any]]:
+    """The mentors' stories staff approved, told like the library's own, when the flow
+    gives ``mentor_who`` (who they are from, with no name: a peer mentor). Braces in a
+    mentor's words are kept as written, never read as a template."""
+    who = ctx.args.get("mentor_who")
+    if not who:
+        return []
+    return [{"id": f"mentor-{s.id}", "themes": [s.theme], "who": who,
+             "text": s.text.replace("{", "{{").replace("}", "}}")}
+            for s in await ctx.reader.peers().stories().library()]
+
+
 async def offer_story(ctx: ActionContext) -> ActionResult:
     """Tell one story. Args: ``text`` (template with {who} and {story}), ``none`` (said
-    when the library is empty). Outcomes: ``shown``, ``none``."""
+    when the library is empty), ``mentor_who`` (the {who} of a mentor's story; without
+    it, only the library's own). Outcomes: ``shown``, ``none``."""
     stories = entries(ctx.flows.content, "stories", "stories", STORY_KEYS)
+    stories += await mentor_stories(ctx)
     if not stories:
         none = ctx.text("none")
         return ActionResult(replies=[Reply(none)] if none else [], outcome="none")

@@ -53,7 +53,8 @@ class Relayed:
     """A message on its way to the current person, as their delivery flow shows it."""
 
     id: int
-    kind: str  # message, reply, thanks, matched, mentor_left, approved, rejected
+    kind: str  # message, reply, thanks, matched, mentor_left, rejected; story_approved,
+    # story_rejected (staff's decision on a mentor's story)
     text: str
     sender: str  # for a mentor: the person's pseudonym; for a person: "" (their mentor)
     reason: str = ""
@@ -68,6 +69,43 @@ class HeldMessage:
     flags: str
     status: str  # held or reported
     author: str  # mentor or person
+
+
+@dataclass(frozen=True)
+class MentorStory:
+    """A role-model story a mentor wrote, as its author, staff or the library sees it
+    (never with who wrote it)."""
+
+    id: int
+    theme: str
+    text: str
+    status: str  # submitted (waiting for staff), approved (in the library) or rejected
+    reason: str = ""  # staff's kind words to the author when it is not shared
+
+
+class StoryDesk(Protocol):
+    """Mentors' role-model stories (issue 12, slice 5) for the current person."""
+
+    async def submit(self, theme: str, text: str) -> str:
+        """A mentor's story for the library: ``submitted`` (waiting for staff),
+        ``contact`` (a contact detail: not kept) or ``unknown`` (not a mentor)."""
+
+    async def mine(self) -> list[MentorStory]:
+        """A mentor's own stories, oldest first, whatever their status."""
+
+    async def withdraw(self, number: int) -> bool:
+        """A mentor withdraws their ``number``-th story (as ``mine`` lists them)."""
+
+    async def next_for_staff(self) -> MentorStory | None:
+        """Staff: the oldest story waiting for a decision."""
+
+    async def decide(self, story_id: int, decision: str, text: str = "",
+                           reason: str = "") -> str:
+        """Staff: approve, edit (with ``text``) or reject (with a kind ``reason``) a story:
+        ``done``, ``contact`` (the edit has a contact detail) or ``gone``."""
+
+    async def library(self) -> list[MentorStory]:
+        """The approved mentors' stories, for the story library (no authors)."""
 
 
 class PeerDesk(Protocol):
@@ -120,3 +158,7 @@ class PeerDesk(Protocol):
 
     async def report_mentor_message(self) -> bool:
         """The person reports the last message they had from their mentor to staff."""
+
+    def stories(self) -> StoryDesk:
+        """Mentors' stories: writing, staff review and the library's share of them."""
+

@@ -15,6 +15,7 @@ from typing import Any
 from bot.engine.conditions import evaluate
 from bot.engine.kinds import WAIT, CheckContext, StepKind, StepSource, register
 from bot.engine.model import (
+    CRISIS_ANSWER,
     Ask,
     Branch,
     CallAction,
@@ -83,6 +84,8 @@ def _question_sets(step: Ask | Choose, _: Mapping[str, frozenset[str]]) -> Itera
 
 def _classifiers_known(step: Ask | Choose, ctx: CheckContext) -> Iterator[tuple[int, str]]:
     for name in step.on:
+        if name == CRISIS_ANSWER and isinstance(step, Ask):
+            continue  # the safety net's own detection (a question that keeps crisis words)
         if name not in ctx.flowset.classifiers:
             known = ", ".join(sorted(ctx.flowset.classifiers)) or "none are defined"
             yield step.line, (f"step '{step.id}' branches on unknown classifier '{name}'; "

@@ -90,7 +90,12 @@ class Ask(Step):
     validation: Validation = Validation()
     invalid: Text | None = None
     # Classifier name -> step: an answer it recognises goes there instead of into ``into``.
+    # The reserved name ``crisis`` (CRISIS_ANSWER) is the safety net's own detection, and
+    # that answer IS put into ``into``: the flow takes care of it (see runner.on_text).
     on: Mapping[str, str] = field(default_factory=dict)
+
+
+CRISIS_ANSWER = "crisis"
 
 
 @dataclass(frozen=True)

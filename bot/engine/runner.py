@@ -28,7 +28,7 @@ from bot.engine.events import (
     Unsupported,
 )
 from bot.engine.matching import PhraseMatcher, normalise
-from bot.engine.model import Ask, Choose, FlowSet
+from bot.engine.model import CRISIS_ANSWER, Ask, Choose, FlowSet
 from bot.engine.steps import StepRunner
 
 
@@ -185,6 +185,15 @@ class Turn(StepRunner):
         """Typed text: an interrupting flow, the current question's answer, or a keyword."""
         text = text.strip()
         normalised = normalise(text)
+        step = self.current_step()
+        if isinstance(step, Ask) and CRISIS_ANSWER in step.on and self.engine.is_crisis(
+                Text(text)):
+            # A question that takes crisis words itself (``on: {crisis: step}``): a
+            # mentor's message to a person is held for staff with the words kept, and
+            # that step signposts the writer; the safety flow would drop the words.
+            self.set_vars({step.into: text})
+            await self.continue_after(step, step.on[CRISIS_ANSWER])
+            return
         for flow, matcher, detector in self.engine._interrupts:
             if self.state.flow != flow.name and (
                     matcher.matches(normalised)
@@ -193,7 +202,6 @@ class Turn(StepRunner):
                     self.push_position()
                 await self.start_flow(flow)
                 return
-        step = self.current_step()
         if isinstance(step, Ask):
             await self.answer_ask(step, text)
             return

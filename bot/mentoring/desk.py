@@ -18,6 +18,7 @@ from bot.core.mentoring import HeldMessage, Mentee, PeerCheck, Relayed, Shared
 from bot.core.roles import MENTOR, STAFF
 from bot.mentoring import checks
 from bot.mentoring.settings import MentoringSettings
+from bot.mentoring.stories import Stories
 from bot.storage.base import RecordReader
 from bot.storage.mentoring import Link, MentorStore
 from bot.storage.roles import RoleStore
@@ -172,8 +173,8 @@ class Desk:
                      if lk.ref.casefold() == ref.strip().casefold()), None)
         if link is None:
             return "unknown"
-        if link.status == "paused":
-            return "paused"
+        if link.status == "paused" and not self.m.check(text).crisis:
+            return "paused"  # crisis words go to staff whatever the person chose
         return await self._relay(link, "to_person", "message", text,
                                  every=self.m.settings.approval == "all")
 
@@ -259,7 +260,11 @@ class Desk:
         """The next relayed message waiting for this person, or None."""
         found = await self.m.store.queued_for(self.key)
         if found is None:
-            return None
+            # Staff's decision on one of their stories, told once (the dispatcher marks it).
+            news = await self.m.store.story_news_for(self.key)
+            if news is None:
+                return None
+            return Relayed(news.id, f"story_{news.status}", news.text, "", news.reason)
         message, link = found
         sender = pseudonym(link) if message.direction == "to_mentor" else ""
         return Relayed(message.id, message.kind, message.text, sender, message.reason)
@@ -275,13 +280,17 @@ class Desk:
         return await self.m.store.set_message(last.id, "reported", self.m.clock.now(),
                                               reason="reported by the person")
 
+    def stories(self) -> Stories:
+        """Mentor-written stories, as this person may see and handle them."""
+        return Stories(self.m, self.key)
+
     async def _relay(self, link: Link, direction: str, kind: str, text: str, *,
                      every: bool) -> str:
         now = self.m.clock.now()
         found = self.m.check(text)
         if found.contact:
             return "blocked"  # never stored, never passed
-        if kind in ("message", "reply") and await self.m.store.count_since(
+        if not found.crisis and kind in ("message", "reply") and await self.m.store.count_since(
                 link.id, direction, now - timedelta(days=1)) >= self.m.settings.per_day_per_pair:
             return "limit"
         held = found.crisis or every

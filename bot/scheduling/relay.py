@@ -12,7 +12,8 @@ progress (one left untouched for 30 minutes is closed quietly first, as check-in
 a person gets no mentor message within ``gap_minutes`` of a check-in prompt or another
 mentor message (and the check-in dispatcher waits an hour after a mentor message).
 Someone who blocked the bot is skipped until they write again. A message whose mentor
-lost the role, or whose link ended, is dropped; a paused link's messages wait.
+lost the role, or whose link ended, is dropped; a paused link's messages wait. Staff's
+decision on a mentor's story (/mystory) reaches its writer the same way, once.
 """
 
 from __future__ import annotations
@@ -82,7 +83,24 @@ class RelayDispatcher:
             except Exception as exc:  # one person's problem must not stop the others
                 log.error("relayed message %d failed: %s", message.id, describe(exc))
                 report.add("error")
+        # Staff's decisions on mentors' stories, told to the writer the same way.
+        for story, writer in await self.mentoring.store.story_news():
+            if writer in seen:
+                continue
+            seen.add(writer)
+            try:
+                report.add(await self.tell_story_news(story.id, writer, now))
+            except Exception as exc:
+                log.error("story %d news failed: %s", story.id, describe(exc))
+                report.add("error")
         return report
+
+    async def tell_story_news(self, story_id: int, writer: PersonKey, now: datetime) -> str:
+        """Tell a mentor staff's decision on their story, once, at a good moment."""
+        found = await self.start_relayed(writer, now, paced=False)
+        if found in ("sent", "gone"):
+            await self.mentoring.store.story_told(story_id, now)  # told once, or nobody to tell
+        return "dropped" if found == "gone" else found
 
     async def deliver(self, message: Relayed, link: Link, recipient: PersonKey,
                       now: datetime) -> str:
@@ -98,12 +116,24 @@ class RelayDispatcher:
             return "dropped"
         if from_mentor and link.status == "paused":
             return "paused"
+        found = await self.start_relayed(recipient, now,
+                                         paced=message.direction == "to_person")
+        if found == "gone":
+            await store.set_message(message.id, "dropped", now)
+            return "dropped"
+        if found == "sent":
+            await store.set_message(message.id, "delivered", now)
+        return found
+
+    async def start_relayed(self, recipient: PersonKey, now: datetime, *, paced: bool) -> str:
+        """Start the ``relayed`` flow for ``recipient`` at a good moment and send what it
+        says: ``sent``, ``busy``, ``waiting`` (``paced``: within the gap of another
+        message from the bot), ``unreachable`` or ``gone`` (nobody stored to tell)."""
         if not await self.reachability.is_reachable(recipient):
             return "unreachable"
         state = await self.conversations.state_of(recipient)
         if state is None:
-            await store.set_message(message.id, "dropped", now)
-            return "dropped"
+            return "gone"
         if state.flow is not None:
             # Never into a conversation in progress; one left alone for IDLE (a menu
             # nobody answered) is closed quietly first, as check-ins do.
@@ -116,11 +146,10 @@ class RelayDispatcher:
             await self.conversations.handle(recipient, Command("cancel"))
         self._busy_since.pop(recipient, None)
         gap = timedelta(minutes=self.mentoring.settings.gap_minutes)
-        if message.direction == "to_person" and recently_messaged(state.vars, now, gap):
+        if paced and recently_messaged(state.vars, now, gap):
             return "waiting"
         replies = await self.conversations.handle(recipient, Start(FLOW, reason="relay"))
         if not replies:
             return "busy"
         await self.send(recipient, replies)
-        await store.set_message(message.id, "delivered", now)
         return "sent"

@@ -1,4 +1,5 @@
-"""Mentor links and relayed messages (migration 0010), over one SQLite connection.
+"""Mentor links, relayed messages (migration 0010) and mentors' stories (0011), over one
+SQLite connection.
 
 The store keeps its own connection beside the storage's writer: the SQLite file itself
 (WAL, a busy timeout, short transactions), or for the in-memory backend a private
@@ -17,14 +18,16 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.keys import PersonKey
-from bot.storage.base import StorageError
 from bot.storage.migrate import MIGRATIONS_DIR
 from bot.storage.rows import from_text, to_text
+from bot.storage.transaction import connect, transaction
 
-BUSY_SECONDS = 5.0
+# What a private in-memory store needs (the SQLite file has them from the migrations).
+_MIGRATIONS = ("0010_mentoring.sql", "0011_mentor_stories.sql")
 _REF_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _LINK = ("id, ref, person_channel, person_external, mentor_channel, mentor_external, "
          "first_name, theme, purpose, signals, status, created_at")
+_STORY = "id, theme, text, status, reason"
 _MESSAGE = ("m.id, m.link_id, m.direction, m.kind, m.text, m.status, m.flags, m.reason, "
             "m.created_at")
 
@@ -60,6 +63,21 @@ class Relayed:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class StoryRow:
+    """A mentor's story as stored (without its author: callers ask by author)."""
+
+    id: int
+    theme: str
+    text: str
+    status: str  # submitted, approved or rejected
+    reason: str
+
+
+def _story(row: sqlite3.Row | tuple[object, ...]) -> StoryRow:
+    return StoryRow(int(str(row[0])), str(row[1]), str(row[2]), str(row[3]), str(row[4]))
+
+
 def _link(row: sqlite3.Row | tuple[object, ...]) -> Link:
     mentor = None if row[4] is None else PersonKey(str(row[4]), str(row[5]))
     return Link(int(str(row[0])), str(row[1]), PersonKey(str(row[2]), str(row[3])), mentor,
@@ -82,16 +100,11 @@ class MentorStore:
 
     async def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:
-            if self.path is None:
-                conn = await aiosqlite.connect(":memory:", isolation_level=None)
-                sql = (MIGRATIONS_DIR / "0010_mentoring.sql").read_text(encoding="utf-8")
-                await conn.executescript(sql)
-            else:
-                conn = await aiosqlite.connect(self.path, timeout=BUSY_SECONDS,
-                                               isolation_level=None)
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA secure_delete = ON")
-            self._conn = conn
+            self._conn = await connect(":memory:" if self.path is None else self.path)
+            if self.path is None:  # a private database: the tables are made here
+                for name in _MIGRATIONS:
+                    sql = (MIGRATIONS_DIR / name).read_text(encoding="utf-8")
+                    await self._conn.executescript(sql)
         return self._conn
 
     async def close(self) -> None:
@@ -101,32 +114,26 @@ class MentorStore:
             await conn.close()
 
     async def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        async def work(conn: aiosqlite.Connection) -> list[sqlite3.Row]:
+            return list(await conn.execute_fetchall(sql, params))
+
         async with self._lock:
-            try:
-                conn = await self._connection()
-                return list(await conn.execute_fetchall(sql, params))
-            except sqlite3.Error as exc:
-                raise StorageError(f"mentoring: could not read ({type(exc).__name__})") from exc
+            return await transaction(await self._connection(), work, write=False,
+                                     failed="mentoring: could not read")
 
     async def _write(self, *statements: tuple[str, tuple[object, ...]]) -> int:
         """Run statements in one transaction; the last one's rowcount (or new row id)."""
+        async def work(conn: aiosqlite.Connection) -> int:
+            result = 0
+            for sql, params in statements:
+                cursor = await conn.execute(sql, params)
+                result = (cursor.lastrowid or 0) if sql.lstrip().startswith(
+                    "INSERT") else cursor.rowcount
+            return result
+
         async with self._lock:
-            try:
-                conn = await self._connection()
-                await conn.execute("BEGIN IMMEDIATE")
-                result = 0
-                try:
-                    for sql, params in statements:
-                        cursor = await conn.execute(sql, params)
-                        result = (cursor.lastrowid or 0) if sql.lstrip().startswith(
-                            "INSERT") else cursor.rowcount
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
-                return result
-            except sqlite3.Error as exc:
-                raise StorageError(f"mentoring: could not write ({type(exc).__name__})") from exc
+            return await transaction(await self._connection(), work, write=True,
+                                     failed="mentoring: could not write")
 
     # Links
 
@@ -261,7 +268,8 @@ class MentorStore:
 
     async def delete_person(self, key: PersonKey, now: datetime) -> None:
         """A person's /delete: their links and every message in them go at once; a
-        mentor's links end (their people are offered someone else by the caller)."""
+        mentor's links end (their people are offered someone else by the caller) and
+        their stories leave the library."""
         params = (key.channel, key.external_id)
         await self._write(
             ("DELETE FROM mentor_links WHERE person_channel = ? AND person_external = ?", params),
@@ -269,7 +277,66 @@ class MentorStore:
              "AND link_id IN (SELECT id FROM mentor_links WHERE mentor_channel = ? AND "
              "mentor_external = ?)", params),
             ("UPDATE mentor_links SET status = 'ended', ended_at = ? WHERE mentor_channel = ? "
-             "AND mentor_external = ? AND status != 'ended'", (to_text(now), *params)))
+             "AND mentor_external = ? AND status != 'ended'", (to_text(now), *params)),
+            ("DELETE FROM mentor_stories WHERE mentor_channel = ? AND mentor_external = ?",
+             params))
+
+    # Mentors' stories
+
+    async def add_story(self, mentor: PersonKey, theme: str, text: str, now: datetime) -> int:
+        """Keep a submitted story; its id."""
+        return await self._write((
+            "INSERT INTO mentor_stories (mentor_channel, mentor_external, theme, text, status, "
+            "created_at) VALUES (?, ?, ?, ?, 'submitted', ?)",
+            (mentor.channel, mentor.external_id, theme, text, to_text(now))))
+
+    async def stories_of(self, mentor: PersonKey) -> list[StoryRow]:
+        """One mentor's stories, oldest first."""
+        found = await self._read(
+            f"SELECT {_STORY} FROM mentor_stories WHERE mentor_channel = ? AND "
+            "mentor_external = ? ORDER BY id", (mentor.channel, mentor.external_id))
+        return [_story(r) for r in found]
+
+    async def stories(self, status: str) -> list[StoryRow]:
+        """Stories with ``status``, oldest first (``submitted``: the staff's queue)."""
+        found = await self._read(f"SELECT {_STORY} FROM mentor_stories WHERE status = ? "
+                                 "ORDER BY id", (status,))
+        return [_story(r) for r in found]
+
+    async def decide_story(self, story_id: int, status: str, now: datetime, *,
+                           text: str | None = None, reason: str = "") -> bool:
+        """Staff's decision on a submitted story (False if it was decided or withdrawn)."""
+        return await self._write((
+            "UPDATE mentor_stories SET status = ?, text = COALESCE(?, text), reason = ?, "
+            "decided_at = ? WHERE id = ? AND status = 'submitted'",
+            (status, text, reason, to_text(now), story_id))) > 0
+
+    async def story_news(self, limit: int = 200) -> list[tuple[StoryRow, PersonKey]]:
+        """Decided stories whose writer has not been told yet, oldest first."""
+        found = await self._read(
+            f"SELECT {_STORY}, mentor_channel, mentor_external FROM mentor_stories WHERE "
+            "status != 'submitted' AND told_at IS NULL ORDER BY decided_at, id LIMIT ?",
+            (limit,))
+        return [(_story(r[:5]), PersonKey(str(r[5]), str(r[6]))) for r in found]
+
+    async def story_news_for(self, mentor: PersonKey) -> StoryRow | None:
+        """A decision on one of the mentor's stories they have not been told of yet."""
+        found = await self._read(
+            f"SELECT {_STORY} FROM mentor_stories WHERE status != 'submitted' AND told_at IS "
+            "NULL AND mentor_channel = ? AND mentor_external = ? ORDER BY decided_at, id "
+            "LIMIT 1", (mentor.channel, mentor.external_id))
+        return _story(found[0]) if found else None
+
+    async def story_told(self, story_id: int, now: datetime) -> bool:
+        """Mark a decision as told to its writer; False if it was already."""
+        return await self._write(("UPDATE mentor_stories SET told_at = ? WHERE id = ?",
+                                  (to_text(now), story_id))) > 0
+
+    async def delete_story(self, mentor: PersonKey, story_id: int) -> bool:
+        """The mentor withdraws their story: it is deleted, wherever it was."""
+        return await self._write((
+            "DELETE FROM mentor_stories WHERE id = ? AND mentor_channel = ? AND "
+            "mentor_external = ?", (story_id, mentor.channel, mentor.external_id))) > 0
 
     async def purge(self, before: datetime) -> int:
         """Delete relayed messages older than ``before`` (the safeguarding period)."""

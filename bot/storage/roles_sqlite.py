@@ -22,9 +22,9 @@ from bot.core.roles import IMPLICIT, Invite, Redeemed
 from bot.storage.base import StorageError
 from bot.storage.roles import hash_code, new_code
 from bot.storage.rows import from_text, to_text
+from bot.storage.transaction import BUSY_SECONDS, connect, transaction
 
 T = TypeVar("T")
-BUSY_SECONDS = 5.0
 _PERSON = "(SELECT id FROM people WHERE channel = ? AND external_id = ?)"
 _INVITE_COLUMNS = "id, role, cohort, uses_left, expires_at, created_at, revoked_at"
 
@@ -61,22 +61,12 @@ class SQLiteRoleStore:
     async def _run(self, work: Callable[[aiosqlite.Connection], Awaitable[T]],
                    write: bool = False) -> T:
         await self._ensure_tables()
+        conn = await connect(self.path)
         try:
-            async with aiosqlite.connect(self.path, timeout=BUSY_SECONDS,
-                                         isolation_level=None) as conn:
-                await conn.execute("PRAGMA foreign_keys = ON")
-                await conn.execute("PRAGMA secure_delete = ON")
-                await conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    result = await work(conn)
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
-                return result
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: roles could not be read or written "
-                               f"({type(exc).__name__})") from exc
+            return await transaction(conn, work, write=write, failed=(
+                f"{self.path}: roles could not be read or written"))
+        finally:
+            await conn.close()
 
     async def roles_of(self, key: PersonKey) -> frozenset[str]:
         """The roles the person holds (``person`` always)."""

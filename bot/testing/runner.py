@@ -56,6 +56,15 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
             if spec.get("revoked"):
                 await roles.revoke_invite(invite.id, clock.now())
             codes[f"{{invite{number}}}"] = code
+        mentoring = app.conversations.mentoring
+        for number, spec in enumerate(case.mentees, 1):
+            link = await mentoring.store.create_link(
+                PersonKey("test", f"mentee{number}"), clock.now(),
+                first_name=str(spec.get("first_name", "")), theme=str(spec.get("theme", "")),
+                purpose=str(spec.get("purpose", "")), signals=bool(spec.get("signals")))
+            if not await mentoring.assign(link, KEY, clock.now()):
+                return Failure(case, case.lines[0], "mentees: the test needs roles: [mentor]")
+            codes[f"{{mentee{number}}}"] = link.ref
         replies: list[Reply] = []
         last_options: Reply | None = None
         for line in case.lines:
@@ -82,8 +91,9 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
 
 
 def _with_codes(line: Line, codes: dict[str, str]) -> Line:
-    """The line with ``{inviteN}`` replaced by the Nth invitation's code."""
-    if line.action != "say" or "{invite" not in str(line.value):
+    """The line with ``{inviteN}`` replaced by the Nth invitation's code (and ``{menteeN}``
+    by the Nth mentee's)."""
+    if line.action != "say" or not any(p in str(line.value) for p in codes):
         return line
     text = str(line.value)
     for placeholder, code in codes.items():

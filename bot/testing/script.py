@@ -54,6 +54,9 @@ class Case:
     vars: dict[str, Any] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     invites: tuple[dict[str, Any], ...] = ()
+    # People matched with this one as their mentor: {first_name, theme, purpose, signals};
+    # a script types the n-th one's code as {mentee1}, {mentee2}, ...
+    mentees: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -120,10 +123,16 @@ def _case(item: Any, file: str, problems: list[Problem]) -> Case | None:
     start_vars = item.get("vars", {})
     roles = item.get("roles", [])
     invites = item.get("invites", [])
+    mentees = item.get("mentees", [])
     if not isinstance(roles, list) or not isinstance(invites, list) or not all(
             isinstance(i, dict) and "role" in i for i in invites):
         problems.append(Problem(file, item.line, "roles is a list of role names; invites a "
                                 "list of mappings, each with 'role'"))
         return None
+    if not isinstance(mentees, list) or not all(isinstance(m, dict) for m in mentees):
+        problems.append(Problem(file, item.line, "mentees is a list of mappings (first_name, "
+                                "theme, purpose, signals), and the test needs roles: [mentor]"))
+        return None
     return Case(str(item["name"]), file, item.line, tuple(lines), dict(start_vars),
-                tuple(map(str, roles)), tuple(dict(i) for i in invites))
+                tuple(map(str, roles)), tuple(dict(i) for i in invites),
+                tuple(dict(m) for m in mentees))

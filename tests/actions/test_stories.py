@@ -73,3 +73,10 @@ async def test_ids_of_removed_stories_are_forgotten(make_ctx: MakeCtx) -> None:
     result = await offer_story(ctx)
     shown = result.vars["stories_shown"]
     assert shown[0] == "my-own-kettle" and len(shown) == 2 and "gone-story" not in shown
+
+
+def test_a_mentors_answers_read_as_one_story_in_their_words() -> None:
+    from bot.actions.mentor_stories import join_story
+
+    assert join_story(["I was stuck", " I took a walk. ", "", "now I'm OK!"]) == (
+        "I was stuck. I took a walk. Now I'm OK!")

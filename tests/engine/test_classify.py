@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -118,3 +119,18 @@ def test_a_step_target_of_on_is_checked(tmp_path: Path) -> None:
     win = folder / "win.yaml"
     win.write_text(win.read_text().replace("on: {low_mood: hard_time,", "on: {low_mood: nowhere,"))
     assert any("goes to 'nowhere'" in p for p in problems(folder))
+
+
+def test_crisis_is_a_reserved_answer_on_a_question_only(tmp_path: Path) -> None:
+    """``on: {crisis: step}`` (a question that takes crisis words itself, as a mentor's
+    message does) is allowed on an ``ask``; on a ``choose`` it is an unknown classifier."""
+    folder = copy_flows(tmp_path)
+    win = folder / "win.yaml"
+    text = win.read_text()
+    win.write_text(text.replace("on: {low_mood: hard_time,",
+                                "on: {crisis: hard_time, low_mood: hard_time,", 1))
+    load_flows(folder, known_actions=default_registry().known())  # valid
+    win.write_text(re.sub(r"(?m)^(  \w+:\n)(    choose:)", r"\1    on: {crisis: hard_time}\n\2",
+                          text, count=1))
+    found = problems(folder)
+    assert any("win.yaml:" in p and "unknown classifier 'crisis'" in p for p in found), found

@@ -67,13 +67,53 @@ async def test_directive_phrasing_gets_a_gentle_suggestion_with_the_reason(
     assert "pass it on" in await chats.say(MENTOR, "Would you like to talk about that job?")
 
 
-async def test_crisis_words_from_a_mentor_meet_the_safety_net_and_are_never_sent(
+async def test_crisis_words_from_a_mentor_are_held_for_staff_and_the_mentor_told_kindly(
         chats: Chats) -> None:
     ref = await matched(chats)
-    answer = await write(chats, ref, "I want to kill myself too")
-    assert "deserve support from a person" in answer  # the writer may be the one in crisis
+    answer = await write(chats, ref, "I know how it is to want to die, I was there too")
+    # Told kindly, with help for themselves in case the words are about them.
+    assert "the programme's staff will read your message before it goes" in answer
+    assert "Samaritans" in answer and "about how you feel yourself" in answer
+    mentor_state = await chats.app.storage.load(MENTOR)
+    assert mentor_state is not None and mentor_state.flow is None
+    assert mentor_state.vars.get("safety_pause_until")  # no reminders to the writer for a day
+    for name in ("peer_text", "mentee_ref", "safety_can_return"):
+        assert name not in mentor_state.vars
+    mentoring = chats.app.conversations.mentoring
+    held = await mentoring.store.held()
+    assert [(m.text, m.status, m.flags) for m, _ in held] == [
+        ("I know how it is to want to die, I was there too", "held", "crisis")]
     await chats.tick(minutes=61)
-    assert "kill" not in chats.everything_sent_to(PERSON)
+    assert "want to die" not in chats.everything_sent_to(PERSON)  # never unreviewed
+    # Staff read it and decide; only then may it reach the person.
+    await chats.say(STAFF, "/staff")
+    review = await chats.press(STAFF, "Review held messages")
+    assert "want to die" in review and "crisis" in review
+    await chats.press(STAFF, "Approve it")
+    await chats.tick(minutes=61)
+    assert "I was there too" in chats.everything_sent_to(PERSON)
+
+
+async def test_crisis_words_are_held_even_when_paused_or_over_the_daily_limit(
+        chats: Chats) -> None:
+    ref = await matched(chats)
+    await write(chats, ref, "Hello from me.")
+    await write(chats, ref, "Hope the day went OK.")  # today's limit reached
+    answer = await write(chats, ref, "some days I want to end my life too")
+    assert "staff will read your message" in answer
+    await chats.say(PERSON, "/mentor")
+    await chats.press(PERSON, "Pause mentor messages")
+    assert "staff will read your message" in await write(chats, ref, "feeling suicidal?")
+    held = await chats.app.conversations.mentoring.store.held()
+    assert len(held) == 2 and all(m.flags == "crisis" for m, _ in held)
+
+
+async def test_crisis_words_with_a_contact_detail_are_never_kept(chats: Chats) -> None:
+    ref = await matched(chats)
+    answer = await write(chats, ref, "if you want to die call me on 07700 900123")
+    assert "Samaritans" in answer and "I haven't kept it" in answer
+    assert await chats.app.conversations.mentoring.store.held() == []
+    assert "pass it on" in await chats.say(MENTOR, "Thinking of you today.")
 
 
 async def test_crisis_words_the_safety_net_misses_are_held_for_staff(chats: Chats) -> None:
