@@ -28,11 +28,6 @@ _ROWCOUNT = re.compile(r"(\d+)$")
 Row = tuple[Any, ...]
 
 
-def is_url(target: object) -> bool:
-    """Whether a --db or GOODHELP_DB value names a PostgreSQL server (else a SQLite file)."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
 def where(url: str) -> str:
     """The URL without its password, fit for a message or a log line."""
     parts = urlsplit(url)
@@ -80,7 +75,8 @@ def classify(exc: BaseException, url: str) -> StorageError:
     if isinstance(exc, TimeoutError):
         return StorageError(f"{server}: the database did not answer in time")
     if isinstance(exc, OSError | asyncpg.exceptions.CannotConnectNowError):
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        why = ("connection refused" if isinstance(exc, ConnectionRefusedError)
+               else exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
         return StorageError(f"{server}: cannot reach the database ({why}); is PostgreSQL "
                             "running there?")
     if lost(exc):
@@ -130,7 +126,7 @@ class Database:
             return
         try:
             self._pool = await asyncpg.create_pool(
-                self.url, min_size=self._sizes[0], max_size=self._sizes[1],
+                self.url, min_size=min(self._sizes), max_size=self._sizes[1],
                 timeout=self._timeout, server_settings={"application_name": "goodhelp"})
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,
                 TimeoutError, ValueError) as exc:
@@ -155,6 +151,11 @@ class Database:
                     yield Conn(raw)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,
                 TimeoutError) as exc:
+            if lost(exc) and self._pool is not None:
+                # The server restarted or ended our sessions: every pooled connection is
+                # likely dead, not only this one. Replace them all on their next use, so
+                # only this call fails, not one call per pooled connection.
+                await self._pool.expire_connections()
             raise classify(exc, self.url) from exc
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:

@@ -96,6 +96,11 @@ class PostgresStorage(PostgresOutbox):
         """Close every pooled connection."""
         await self._db.close()
 
+    @property
+    def db(self) -> Database:
+        """The connection pool, for the commands and stores that share it."""
+        return self._db
+
     def role_store(self) -> Any:
         """Roles and invitations in this database (bot.storage.roles.RoleStore)."""
         from bot.storage.postgres.roles import PostgresRoleStore
