@@ -123,11 +123,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
         if args.command in cli_invites.COMMANDS:
             return cli_invites.run(args, settings.database, settings.environ)
         if args.command in report_commands.COMMANDS:
-            if settings.db_url and getattr(args, "db", None) is None:
-                print(f"goodhelp: `goodhelp {args.command}` reads a SQLite file only; "
-                      "pass --db FILE", file=sys.stderr)
-                return EXIT_USAGE
-            return report_commands.run(args, settings.db_path, settings.flows_path)
+            return report_commands.run(args, settings.database, settings.flows_path)
     except InvalidFlows as exc:
         print_problems(exc)
         return EXIT_FAILED

@@ -41,6 +41,10 @@ def test_chat_on_postgres_keeps_the_conversation(tmp_path: Path, pg_url: str) ->
                      stdin="a walk\n")
     assert again.returncode == 0, again.stderr
     assert "goodhelp> You said: a walk" in again.stdout  # picked up where they were
+    report = goodhelp(tmp_path, "report", "--out", str(tmp_path / "r.html"),
+                      env={"GOODHELP_DB": pg_url})
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!")
 
 
 def test_an_unreachable_database_is_one_line(tmp_path: Path, pg_cluster: Cluster) -> None:

@@ -107,6 +107,12 @@ class PostgresStorage(PostgresOutbox):
 
         return PostgresRoleStore(self._db)
 
+    def report_source(self) -> Any:
+        """Anonymous aggregates for staff reports and /programme, over this pool."""
+        from bot.storage.postgres.reports import PostgresReportSource
+
+        return PostgresReportSource(self._db)
+
     def mentor_store(self) -> Any:
         """Mentor links and relayed messages in this database."""
         from bot.storage.postgres.mentoring import PostgresMentorStore
