@@ -78,13 +78,17 @@ async def test_deleting_a_person_leaves_no_row_of_theirs(
         await storage.add_with_turn(TurnWrite(SAM, state, records, AT), ["hello"])
         await storage.schedule(SAM, NextMessage("checkin", AT))
         await role_store_for(storage).grant(SAM, "mentor", AT)
+        inbox = storage.updates()
+        await inbox.record(1, SAM, '{"text": "please delete me"}')
+        async with inbox.claim():
+            pass
         assert await storage.delete_person(SAM)
     finally:
         await storage.close()
     db = pg_migrated_url.rsplit("/", 1)[1]
     counts = pg_cluster.psql(" UNION ALL ".join(
-        f"SELECT count(*) FROM {t}" for t in ("people", *PERSON_TABLES)), db)
-    assert counts.split() == ["0"] * (len(PERSON_TABLES) + 1)
+        f"SELECT count(*) FROM {t}" for t in ("people", "updates", *PERSON_TABLES)), db)
+    assert counts.split() == ["0"] * (len(PERSON_TABLES) + 2)
     # Only the anonymous weekly count of deletions survives.
     assert pg_cluster.psql("SELECT week, demo, people FROM deletions", db) == "2026-01-05|0|1"
 

@@ -46,6 +46,11 @@ _STATE = (
     "WHERE p.channel = $1 AND p.external_id = $2"
 )
 _DELETE = "DELETE FROM people WHERE channel = $1 AND external_id = $2"
+# The updates being handled are not deleted: the update that asked for /delete is one of
+# them, held by its worker, who marks it done (and so empties it).
+_FORGET_UPDATES = (
+    "DELETE FROM updates WHERE channel = $1 AND external_id = $2 AND done_at IS NOT NULL"
+)
 _REACHABLE_SET = (
     "UPDATE people SET unreachable_since = $3 WHERE channel = $1 AND external_id = $2 "
     "AND unreachable_since IS NULL"
@@ -113,6 +118,12 @@ class PostgresStorage(PostgresOutbox):
 
         return PostgresReportSource(self._db)
 
+    def updates(self) -> Any:
+        """The inbox of updates shared by several workers (PostgresUpdates)."""
+        from bot.storage.postgres.updates import PostgresUpdates
+
+        return PostgresUpdates(self._db, self._clock)
+
     def mentor_store(self) -> Any:
         """Mentor links and relayed messages in this database."""
         from bot.storage.postgres.mentoring import PostgresMentorStore
@@ -133,8 +144,11 @@ class PostgresStorage(PostgresOutbox):
             await write_turn(conn, prepared)
 
     async def delete_person(self, key: PersonKey) -> bool:
-        """Erase the person: one DELETE, cascading to every table they own."""
-        return await self._db.execute(_DELETE, key.channel, key.external_id) > 0
+        """Erase the person: one DELETE, cascading to every table they own, and the
+        updates they sent (kept by channel and id, not by person row)."""
+        async with self._db.connection(transaction=True) as conn:
+            await conn.execute(_FORGET_UPDATES, key.channel, key.external_id)
+            return await conn.execute(_DELETE, key.channel, key.external_id) > 0
 
     async def export_person(self, key: PersonKey) -> PersonExport | None:
         """Everything stored about the person, read in one snapshot."""
