@@ -130,8 +130,9 @@ class Cluster:
             raise RuntimeError(f"pg_ctl {action} failed: {out.stderr.strip()} {log}")
 
 
-def start_cluster() -> Cluster:
-    """initdb and start a cluster in a new temporary folder owned by the postgres user."""
+def start_cluster(durable: bool = False) -> Cluster:
+    """initdb and start a cluster in a new temporary folder owned by the postgres user.
+    ``durable``: keep PostgreSQL's fsync on commit (for benchmarks; tests need none)."""
     bindir = _bindir()
     folder = Path(tempfile.mkdtemp(prefix="goodhelp-pg-"))
     if os.geteuid() == 0:
@@ -149,6 +150,9 @@ def start_cluster() -> Cluster:
             "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "200",
             "shared_buffers": "32MB",
         }
+        if durable:
+            for name in ("fsync", "synchronous_commit", "full_page_writes"):
+                settings.pop(name)
         with (cluster.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{k} = {v}\n" for k, v in settings.items())
         cluster.pg_ctl("start")
