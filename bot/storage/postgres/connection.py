@@ -93,9 +93,11 @@ class Conn:
         self.raw = raw
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Every row the statement returns."""
         return [_row(r) for r in await self.raw.fetch(sql, *(_esc(a) for a in args))]
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row, or None."""
         found = await self.raw.fetchrow(sql, *(_esc(a) for a in args))
         return None if found is None else _row(found)
 
@@ -106,6 +108,7 @@ class Conn:
         return int(match.group(1)) if match else 0
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for each row, in one round trip; nothing for no rows."""
         batch = [tuple(_esc(v) for v in row) for row in rows]
         if batch:
             await self.raw.executemany(sql, batch)
@@ -122,6 +125,7 @@ class Database:
         self._pool: Any = None
 
     async def open(self) -> None:
+        """Connect the pool; StorageError (one line, no password) if the server says no."""
         if self._pool is not None:
             return
         try:
@@ -133,6 +137,7 @@ class Database:
             raise classify(exc, self.url) from None
 
     async def close(self) -> None:
+        """Close every pooled connection."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
@@ -159,9 +164,11 @@ class Database:
             raise classify(exc, self.url) from exc
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Every row, on a pooled connection outside any transaction."""
         async with self.connection() as conn:
             return await conn.fetch(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> int:
+        """One statement on a pooled connection (its own transaction); rows touched."""
         async with self.connection() as conn:
             return await conn.execute(sql, *args)

@@ -16,6 +16,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.storage.postgres.connection import Database, Row
+from bot.storage.postgres.reports_sql import (
+    ACTIVE,
+    COHORT,
+    COHORTS,
+    CTES,
+    DAILY,
+    IN_COHORT,
+    RATINGS,
+    STARTED,
+    STEPS,
+    TENURE_PEOPLE,
+    VARIANTS_SHOWN,
+)
 from bot.storage.reports import (
     DEMO_CHANNEL,
     MEASURES,
@@ -31,94 +44,6 @@ from bot.storage.reports import (
 )
 from bot.storage.rows import to_text
 
-
-def _days(x: str) -> str:
-    """A stored time as days since the epoch (SQLite's julianday, shifted)."""
-    return f"(extract(epoch FROM ({x})::timestamptz) / 86400.0)"
-
-
-def _week(x: str) -> str:
-    """The Monday (UTC) of a stored time, as ISO text."""
-    return f"to_char(date_trunc('week', ({x})::timestamptz AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-
-
-_CONSENT = "((s.state_json::jsonb -> 'vars') ->> 'consent')"
-_COHORT = "TRUE /*cohort*/"
-_IN_COHORT = "p.id IN (SELECT person_id FROM roles WHERE cohort = :cohort::text)"
-_CTES = f"""WITH rp AS (
-  SELECT id, joined, {_days('joined')} AS jd, week, last_reply,
-         trunc(({_days('last_reply')} - {_days('joined')}) / 7)::int AS last_k
-  FROM (SELECT p.id AS id, p.created_at AS joined, {_week('p.created_at')} AS week,
-               (SELECT max(e.at) FROM events e WHERE e.name = 'step_answered'
-                AND e.person_id = p.id AND e.at < :end::text) AS last_reply
-        FROM people p JOIN conversation_state s ON s.person_id = p.id
-        WHERE {_CONSENT} = 'yes' AND (p.channel = '{DEMO_CHANNEL}')::int = :demo::int
-          AND p.created_at < :end::text AND {_COHORT}) x),
-days AS (
-  SELECT to_char(d, 'YYYY-MM-DD') AS day, to_char(date_trunc('week', d), 'YYYY-MM-DD') AS week,
-         to_char(d + interval '7 days', 'YYYY-MM-DD') AS plus7
-  FROM generate_series((:start::text::timestamptz AT TIME ZONE 'UTC')::date::timestamp,
-                       (:end::text::timestamptz AT TIME ZONE 'UTC')::date::timestamp,
-                       interval '1 day') d)
-"""
-_DAY = "substr({}, 1, 10)"
-_IN = "person_id IN (SELECT id FROM rp)"
-_WINDOW = "{0} >= :start::text AND {0} < :end::text"
-_EV = ("FROM events e JOIN rp ON rp.id = e.person_id WHERE e.name = '{}' "
-       "AND e.at >= :start::text AND e.at < :end::text")
-
-_DAILY = {
-    "new": f"SELECT {_DAY.format('joined')} d, count(*) FROM rp WHERE joined >= :start::text "
-           "GROUP BY d",
-    "wins": f"SELECT {_DAY.format('at')} d, count(*) FROM achievements "
-            f"WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY d",
-    "checkins_answered": f"SELECT d, count(*) FROM (SELECT DISTINCT e.person_id, "
-                         f"{_DAY.format('e.at')} AS d {_EV.format('step_answered')} "
-                         "AND e.flow = :delivery::text) x GROUP BY d",
-    "pauses": f"SELECT {_DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
-              "AND e.flow = :pause_flow::text AND e.step = :pause_step::text GROUP BY d",
-    "optouts": f"SELECT {_DAY.format('p.created_at')} d, count(*) FROM people p "
-               f"JOIN conversation_state s ON s.person_id = p.id WHERE {_CONSENT} = 'declined' "
-               f"AND (p.channel = '{DEMO_CHANNEL}')::int = :demo::int AND {_COHORT} "
-               f"AND {_WINDOW.format('p.created_at')} GROUP BY d",
-    "mentor_matches": f"SELECT {_DAY.format('e.at')} d, count(*) {_EV.format('flow_finished')} "
-                      "AND e.flow = :mentor_flow::text AND e.step = :matched_step::text "
-                      "GROUP BY d",
-    "mentor_messages": f"SELECT {_DAY.format('e.at')} d, count(*) {_EV.format('step_reached')} "
-                       "AND e.flow = :mentor_flow::text AND e.step = :message_step::text "
-                       "GROUP BY d",
-    "deletions": "SELECT week, people FROM deletions WHERE demo = :demo::int "
-                 f"AND week >= {_week(':start::text')} AND week < :end::text",
-}
-_ACTIVE = f"""SELECT days.week, count(DISTINCT x.person_id) FROM
-  (SELECT DISTINCT e.person_id, {_DAY.format('e.at')} AS d {_EV.format('step_answered')}) x
-  JOIN days ON days.day = x.d GROUP BY days.week"""
-_STARTED = f"""SELECT d, flow, CASE WHEN k <= last_k THEN k END AS kept, count(*) FROM
-  (SELECT {_DAY.format('e.at')} AS d, e.flow AS flow, rp.last_k AS last_k,
-          CASE WHEN e.flow = :delivery::text AND rp.joined >= :start::text
-               THEN trunc(({_days('e.at')} - rp.jd) / 7)::int END AS k
-   {_EV.format('flow_started')} AND e.flow IN (:delivery::text, :safety::text)) x
-GROUP BY d, flow, kept"""
-_TENURE_PEOPLE = ("SELECT last_k, count(*) FROM rp WHERE joined >= :start::text "
-                  "AND last_k IS NOT NULL GROUP BY last_k")
-_COHORTS = "SELECT week, count(*), " + ", ".join(
-    f"sum((({_days('last_reply')} - {_days('joined')}) >= {7 * k})::int)"
-    for k in RETENTION_WEEKS) + " FROM rp WHERE joined >= :start::text GROUP BY week ORDER BY week"
-_STEPS = f"SELECT e.flow, e.step, count(*) {_EV} GROUP BY e.flow, e.step"
-_RATINGS = f"""SELECT
-  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.first
-   ORDER BY r.id LIMIT 1),
-  (SELECT value FROM ratings r WHERE r.person_id = g.person_id AND r.at = g.latest
-   ORDER BY r.id LIMIT 1),
-  {_days('g.latest')} - {_days('g.first')}, g.n
-FROM (SELECT person_id, min(at) AS first, max(at) AS latest, count(*) AS n FROM ratings
-      WHERE {_WINDOW.format('at')} AND {_IN} GROUP BY person_id) g"""
-_VARIANTS_SHOWN = f"""SELECT e.flow, e.step, count(*), sum(coalesce((
-    (SELECT min(w.at) FROM achievements w WHERE w.person_id = e.person_id AND w.at >= e.at)
-    < (days.plus7 || 'T' || substr(e.at, 12, 8)))::int, 0))
-  {_EV.replace('WHERE', 'JOIN days ON days.day = ' + _DAY.format('e.at') + ' WHERE')
-   .format('variant_shown')}
-GROUP BY e.flow, e.step"""
 _CONTENT = ("story_shown", "opportunities_shown")
 _NAME = re.compile(r"(?<!:):([a-z_]+)")
 
@@ -176,7 +101,7 @@ class PostgresReportSource:
         """Nothing to close: the pool belongs to the storage."""
 
     async def _rows(self, scope: ReportScope, sql: str) -> list[Row]:
-        full = (_CTES + sql).replace(_COHORT, _IN_COHORT if scope.cohort is not None
+        full = (CTES + sql).replace(COHORT, IN_COHORT if scope.cohort is not None
                                      else "TRUE")
         text, values = _numbered(full, _params(scope))
         return await self._db.fetch(text, *values)
@@ -199,7 +124,7 @@ class PostgresReportSource:
 
     async def _started_pass(self, scope: ReportScope) -> _Started:
         found = _Started()
-        for day, flow, k, n in await self._rows(scope, _STARTED):
+        for day, flow, k, n in await self._rows(scope, STARTED):
             if flow == scope.delivery_flow:
                 found.sent[day] = found.sent.get(day, 0) + n
                 if k is not None:
@@ -210,10 +135,10 @@ class PostgresReportSource:
 
     async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
         """measure -> week -> count."""
-        measures = list(_DAILY)
+        measures = list(DAILY)
         daily, active, started = await asyncio.gather(
-            asyncio.gather(*(self._counts(scope, _DAILY[m]) for m in measures)),
-            self._counts(scope, _ACTIVE), self._started_pass(scope))
+            asyncio.gather(*(self._counts(scope, DAILY[m]) for m in measures)),
+            self._counts(scope, ACTIVE), self._started_pass(scope))
         found: dict[str, dict[str, int]] = dict(zip(measures, daily, strict=True))
         found["checkins_sent"], found["signposts"] = started.sent, started.signposts
         weekly = {m: _by_week(days) if m != "deletions" else days for m, days in found.items()}
@@ -224,39 +149,39 @@ class PostgresReportSource:
         """People joined in the window by week, with how many still replied at k weeks."""
         return [JoinCohort(str(r[0]), int(r[1]),
                            {k: int(n or 0) for k, n in zip(RETENTION_WEEKS, r[2:], strict=True)})
-                for r in await self._rows(scope, _COHORTS)]
+                for r in await self._rows(scope, COHORTS)]
 
     async def steps(self, scope: ReportScope) -> list[StepCount]:
         """Views and answers of every question asked in the window."""
         views, answers = await asyncio.gather(
-            self._counts(scope, _STEPS.format("step_reached")),
-            self._counts(scope, _STEPS.format("step_answered")))
+            self._counts(scope, STEPS.format("step_reached")),
+            self._counts(scope, STEPS.format("step_answered")))
         return [StepCount(str(f), str(s), views.get((f, s), 0), answers.get((f, s), 0))
                 for f, s in sorted(set(views) | set(answers))]
 
     async def tenure(self, scope: ReportScope) -> list[TenureWeek]:
         """Scheduled messages by week since joining, among people still replying then."""
         started, last = await asyncio.gather(self._started_pass(scope),
-                                             self._counts(scope, _TENURE_PEOPLE))
+                                             self._counts(scope, TENURE_PEOPLE))
         return tenure_rows(started.by_k, last)
 
     async def content(self, scope: ReportScope) -> list[ContentCount]:
         """Stories and opportunities shown, by theme."""
         found = [ContentCount(str(k), str(t), int(n)) for name in _CONTENT
-                 for k, t, n in await self._rows(scope, _STEPS.format(name))]
+                 for k, t, n in await self._rows(scope, STEPS.format(name))]
         return sorted(found, key=lambda c: (c.kind, c.theme))
 
     async def confidence(self, scope: ReportScope, gap_days: int = 14) -> Confidence:
         """First and latest ratings of people with two at least ``gap_days`` apart."""
-        found = await self._rows(scope, _RATINGS)
+        found = await self._rows(scope, RATINGS)
         pairs = [(int(a), int(b)) for a, b, gap, n in found if n > 1 and gap >= gap_days]
         return Confidence(pairs, len(found), sum(1 for r in found if r[3] > 1))
 
     async def variants(self, scope: ReportScope) -> list[VariantCount]:
         """Shown, answered (a question's wording), followed by a win within 7 days."""
         shown, answered = await asyncio.gather(
-            self._rows(scope, _VARIANTS_SHOWN),
-            self._counts(scope, _STEPS.format("variant_answered")))
+            self._rows(scope, VARIANTS_SHOWN),
+            self._counts(scope, STEPS.format("variant_answered")))
         found = []
         for flow, step, times, won in shown:
             name, _, index = str(step).rpartition("#")
