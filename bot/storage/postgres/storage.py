@@ -14,7 +14,7 @@ from bot.core.schedule import join
 from bot.core.state import ConversationState
 from bot.core.stored import AchievementRow, PersonExport, PurposeRow, RatingRow
 from bot.storage import rows
-from bot.storage.base import TurnWrite
+from bot.storage.base import Outbox, ReachabilityStore, ScheduleStore, TurnWrite
 from bot.storage.postgres.connection import Database
 from bot.storage.postgres.migrate import migrate
 from bot.storage.postgres.outbox import PostgresOutbox
@@ -100,6 +100,21 @@ class PostgresStorage(PostgresOutbox):
     async def close(self) -> None:
         """Close every pooled connection."""
         await self._db.close()
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        """The schedule queue: this object (its methods share the pool)."""
+        return self
+
+    @property
+    def outbox(self) -> Outbox:
+        """Replies owed to people: this object."""
+        return self
+
+    @property
+    def reachability(self) -> ReachabilityStore:
+        """Who blocked the bot: this object."""
+        return self
 
     @property
     def db(self) -> Database:
