@@ -9,13 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.engine.loader import InvalidFlows
 from bot.logsafe import configure_logging
 from bot.storage.base import StorageError
+from bot.storage.target import db_target, is_url, storage_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DB_HELP = "SQLite file or postgresql:// URL (default: GOODHELP_DB or ./goodhelp.db)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
-    chat.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    chat.add_argument("--db", type=db_target,
+                      help=DB_HELP)
     chat.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
     chat.add_argument("--as", dest="person", default="me",
                       help="the person you are playing (default: me); :as NAME switches")
@@ -45,13 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     test_flows.add_argument("--flows", type=Path, help="flows folder")
 
     run = sub.add_parser("run", help="run the bot on Telegram (token from TELEGRAM_BOT_TOKEN)")
-    run.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    run.add_argument("--db", type=db_target,
+                     help=DB_HELP)
     run.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
 
     alerts = sub.add_parser("alerts", help="list open alerts to staff (people who asked for "
                             "someone from the programme to get in touch)")
-    alerts.add_argument("--db", type=Path,
-                        help="SQLite file (default: GOODHELP_DB or ./goodhelp.db)")
+    alerts.add_argument("--db", type=db_target,
+                        help=DB_HELP)
     alerts.add_argument("--done", type=int, metavar="ID", help="mark alert ID as handled")
 
     backup = sub.add_parser("backup", help="copy the database to FILE while the bot runs, "
@@ -62,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                         help="how long to wait for another process's lock (default: 10)")
+    migrate = sub.add_parser("migrate", help="bring the database's schema up to date and "
+                             "exit (for GOODHELP_DB_MIGRATE=manual)")
+    migrate.add_argument("--db", type=db_target,
+                         help=DB_HELP)
 
     simulate = sub.add_parser("simulate", help="run synthetic people through 90 days of the "
                               "step-down policy; write a chart and print a table")
@@ -102,6 +111,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return cmd_run(args, settings)
         if args.command == "backup":
             return cmd_backup(args, settings)
+        if args.command == "migrate":
+            return asyncio.run(cmd_migrate(args, settings))
         if args.command == "demo-data":
             from bot import demo
 
@@ -110,9 +121,9 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
         from bot.reports import commands as report_commands
 
         if args.command in cli_invites.COMMANDS:
-            return cli_invites.run(args, settings.db_path, settings.environ)
+            return cli_invites.run(args, settings.database, settings.environ)
         if args.command in report_commands.COMMANDS:
-            return report_commands.run(args, settings.db_path, settings.flows_path)
+            return report_commands.run(args, settings.database, settings.flows_path)
     except InvalidFlows as exc:
         print_problems(exc)
         return EXIT_FAILED
@@ -177,18 +188,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import App, open_app
     from bot.channels.telegram.app import run_telegram
     from bot.channels.telegram.options import TelegramSetupError
-    from bot.storage.sqlite import SQLiteStorage
-
     # Opt in to PTB's timedelta periods, which silences its deprecation warning on 429s.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    settings = replace(settings, db_path=args.db or settings.db_path,
+    target = args.db or settings.database
+    settings = replace(settings, db_path=settings.db_path if is_url(target) else Path(target),
                        flows_path=args.flows or settings.flows_path)
 
-    async def open_sqlite_app() -> App:
-        return await open_app(settings.flows_path, SQLiteStorage(settings.db_path))
+    async def open_storage_app() -> App:
+        return await open_app(settings.flows_path,
+                              storage_for(target, migrate=settings.db_migrate))
 
     try:
-        asyncio.run(run_telegram(settings, open_sqlite_app))
+        asyncio.run(run_telegram(settings, open_storage_app))
     except TelegramSetupError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -199,9 +210,13 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     """``goodhelp alerts``: list open staff alerts, or mark one handled."""
     from datetime import UTC, datetime
 
-    from bot.storage.sqlite.alerts import mark_handled, open_alerts
+    from bot.storage.sqlite import alerts as sqlite_alerts
 
-    path = args.db or settings.db_path
+    path = args.db or settings.database
+    store: Any = sqlite_alerts
+    if is_url(path):
+        from bot.storage.postgres import alerts as store
+    mark_handled, open_alerts = store.mark_handled, store.open_alerts
     if args.done is not None:
         if not await mark_handled(path, args.done, datetime.now(UTC)):
             print(f"goodhelp: no open alert {args.done}", file=sys.stderr)
@@ -223,9 +238,19 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     """``goodhelp backup FILE``: a checked copy of the database, safe while the bot runs."""
     from bot.storage.sqlite.backup import backup
 
-    result = backup(args.db or settings.db_path, args.file, force=args.force,
+    # A PostgreSQL URL goes through as a path too: backup() refuses it, naming pg_dump.
+    result = backup(Path(str(args.db or settings.database)), args.file, force=args.force,
                     wait_seconds=max(args.wait, 0.0))
     print(result.describe())
+    return EXIT_OK
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the database with migrations on (SQLite always migrates on open), then close."""
+    storage = storage_for(args.db or settings.database, migrate=True)
+    await storage.open()
+    await storage.close()
+    print("the database schema is up to date")
     return EXIT_OK
 
 
@@ -243,10 +268,9 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """``goodhelp chat``: talk to the bot in the terminal, with a real database."""
     from bot.app import open_app
     from bot.channels.terminal import TerminalChat
-    from bot.storage.sqlite import SQLiteStorage
-
     app = await open_app(args.flows or settings.flows_path,
-                         SQLiteStorage(args.db or settings.db_path))
+                         storage_for(args.db or settings.database,
+                                     migrate=settings.db_migrate))
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 become U+FFFD here, where they are decoded; the default
         # (surrogateescape) would hand the engine text that cannot be stored.

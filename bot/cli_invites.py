@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.core.roles import ROLES, Invite
+from bot.storage.target import db_target, is_url
 
 COMMANDS = ("invite", "invites")
+DB_HELP = "SQLite file or postgresql:// URL (default: GOODHELP_DB)"
 
 
 def add_parsers(sub: Any) -> None:
@@ -30,20 +33,36 @@ def add_parsers(sub: Any) -> None:
                         "(default: 1)")
     invite.add_argument("--expires", type=int, default=7, metavar="DAYS",
                         help="days until it stops working (default: 7)")
-    invite.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB)")
+    invite.add_argument("--db", type=db_target, help=DB_HELP)
     invite.add_argument("--bot", metavar="USERNAME", help="the bot's Telegram username, for "
                         "the link (default: GOODHELP_BOT_USERNAME)")
 
     invites = sub.add_parser("invites", help="list invitation links, or withdraw one")
-    invites.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB)")
+    invites.add_argument("--db", type=db_target, help=DB_HELP)
     invites.add_argument("--revoke", type=int, metavar="ID", help="withdraw invitation ID")
 
 
-def run(args: argparse.Namespace, db_path: Path, environ: Mapping[str, str]) -> int:
+def run(args: argparse.Namespace, db_path: Path | str, environ: Mapping[str, str]) -> int:
     """Run one of COMMANDS; the exit code for the CLI."""
     if args.command == "invite":
         return asyncio.run(_invite(args, args.db or db_path, environ))
     return asyncio.run(_invites(args, args.db or db_path))
+
+
+@asynccontextmanager
+async def _opened(db: Path | str) -> AsyncIterator[Any]:
+    """The role store for the database, for one command: PostgreSQL's pool is closed after."""
+    if not is_url(db):
+        yield await _store(Path(db))
+        return
+    from bot.storage.postgres import PostgresStorage
+
+    storage = PostgresStorage(str(db), pool_size=1)
+    await storage.open()  # migrates a new database, as SQLite's open does
+    try:
+        yield storage.role_store()
+    finally:
+        await storage.close()
 
 
 async def _store(db: Path) -> Any:
@@ -60,15 +79,15 @@ async def _store(db: Path) -> Any:
     return SQLiteRoleStore(db)
 
 
-async def _invite(args: argparse.Namespace, db: Path, environ: Mapping[str, str]) -> int:
+async def _invite(args: argparse.Namespace, db: Path | str, environ: Mapping[str, str]) -> int:
     if args.uses < 1 or args.expires < 1:
         print("goodhelp: --uses and --expires need to be 1 or more", file=sys.stderr)
         return 2
     now = datetime.now(UTC)
-    store = await _store(db)
-    invite, code = await store.create_invite(args.role, now,
-                                             now + timedelta(days=args.expires),
-                                             args.uses, args.cohort)
+    async with _opened(db) as store:
+        invite, code = await store.create_invite(args.role, now,
+                                                 now + timedelta(days=args.expires),
+                                                 args.uses, args.cohort)
     username = (args.bot or environ.get("GOODHELP_BOT_USERNAME", "")).strip().lstrip("@")
     print(f"invitation #{invite.id}: {describe(invite, now)}")
     print(f"Telegram:  https://t.me/{username or '<your_bot_username>'}?start={code}")
@@ -77,9 +96,13 @@ async def _invite(args: argparse.Namespace, db: Path, environ: Mapping[str, str]
     return 0
 
 
-async def _invites(args: argparse.Namespace, db: Path) -> int:
+async def _invites(args: argparse.Namespace, db: Path | str) -> int:
+    async with _opened(db) as store:
+        return await _list_or_revoke(args, store)
+
+
+async def _list_or_revoke(args: argparse.Namespace, store: Any) -> int:
     now = datetime.now(UTC)
-    store = await _store(db)
     if args.revoke is not None:
         if not await store.revoke_invite(args.revoke, now):
             print(f"goodhelp: no invitation {args.revoke} to withdraw", file=sys.stderr)

@@ -44,6 +44,11 @@ class Settings:
     """Everything the bot reads from its environment, read once and passed to whoever needs it."""
 
     db_path: Path
+    # GOODHELP_DB as a PostgreSQL URL (postgresql://...); None when it names a SQLite file.
+    db_url: str | None
+    # GOODHELP_DB_MIGRATE: "start" (default) brings the PostgreSQL schema up to date when
+    # goodhelp starts; "manual" refuses an older schema (run `goodhelp migrate` first).
+    db_migrate: bool
     flows_path: Path
     files_path: Path
     log_level: str
@@ -54,6 +59,11 @@ class Settings:
     webhook_listen: str
     webhook_port: int
     environ: Mapping[str, str]
+
+    @property
+    def database(self) -> Path | str:
+        """What GOODHELP_DB names: the PostgreSQL URL, or the SQLite file's path."""
+        return self.db_url or self.db_path
 
     @classmethod
     def load(cls, environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
@@ -67,8 +77,16 @@ class Settings:
         port = get("GOODHELP_WEBHOOK_PORT", "8443") or "8443"
         if not port.isdigit():
             raise ConfigError(f"GOODHELP_WEBHOOK_PORT must be a port number, not {port!r}")
+        db = get("GOODHELP_DB", "goodhelp.db") or "goodhelp.db"
+        db_url = db if db.startswith(("postgresql://", "postgres://")) else None
+        migrate = (get("GOODHELP_DB_MIGRATE", "start") or "start").lower()
+        if migrate not in ("start", "manual"):
+            raise ConfigError(f"GOODHELP_DB_MIGRATE must be start or manual, not {migrate!r}")
         return cls(
-            db_path=Path(get("GOODHELP_DB", "goodhelp.db") or "goodhelp.db"),
+            # With a URL, the log key file (<db>.logkey) is kept in the working folder.
+            db_path=Path("goodhelp.db" if db_url else db),
+            db_url=db_url,
+            db_migrate=migrate == "start",
             flows_path=Path(get("GOODHELP_FLOWS") or DEFAULT_FLOWS),
             files_path=Path(get("GOODHELP_FILES", "goodhelp-files") or "goodhelp-files"),
             log_level=get("GOODHELP_LOG_LEVEL", "INFO") or "INFO",

@@ -13,7 +13,6 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from bot.core.clock import Clock, SystemClock
@@ -31,7 +30,7 @@ from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
 from bot.mentoring.settings import MentoringSettings
 from bot.storage.base import Storage, StorageError, TurnWrite
-from bot.storage.mentoring import MentorStore
+from bot.storage.mentoring import mentor_store_for
 from bot.storage.roles import RoleStore, role_store_for
 
 log = logging.getLogger(__name__)
@@ -281,9 +280,8 @@ class Conversations:
     def mentoring(self) -> Mentoring:
         """Peer mentoring beside this storage (opened on first use; closed by ``close``)."""
         if self._mentoring is None:
-            path = getattr(self.storage, "path", None)
             self._mentoring = Mentoring(
-                MentorStore(Path(path) if path is not None else None), self.roles,
+                mentor_store_for(self.storage), self.roles,
                 self.storage, MentoringSettings.from_config(self.engine.flows.config),
                 lambda text: self.engine.is_crisis(Text(text)), self.clock, self._vars_of)
         return self._mentoring

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The throwaway PostgreSQL cluster (session) and a fresh database per test that asks.
+from tests.pg_cluster import pg_cluster, pg_migrated_url, pg_url  # noqa: F401
+
 # python-telegram-bot 22 warns on building RetryAfter unless durations are timedeltas;
 # the suite turns warnings into errors, so opt in to the new behaviour everywhere.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

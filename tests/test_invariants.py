@@ -20,8 +20,8 @@ from bot.core.keys import PersonKey
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.render import Renderer
 from bot.storage.memory import MemoryStorage
+from bot.storage.schedule_values import COLUMNS
 from bot.storage.sqlite import SQLiteStorage
-from bot.storage.sqlite.schedule_rows import COLUMNS
 from tests.conftest import FLOWS, STEADY_FLOWS
 
 ODD_TEXTS = [

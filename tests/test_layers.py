@@ -163,7 +163,7 @@ def test_a_cycle_is_named(tmp_path: Path) -> None:
     assert cycles(root) == [["actions", "scheduling", "app", "actions"]]
 
 
-BACKENDS = ("sqlite", "memory")  # bot/storage/<name>/: one folder per backend
+BACKENDS = ("sqlite", "memory", "postgres")  # bot/storage/<name>/: one folder per backend
 
 
 def backend_imports(root: Path = BOT) -> list[str]:

@@ -48,3 +48,20 @@ def test_a_broken_line_names_the_file_and_line(tmp_path: Path) -> None:
 def test_a_bad_port_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="GOODHELP_WEBHOOK_PORT"):
         Settings.load({"GOODHELP_WEBHOOK_PORT": "eighty"}, None)
+
+
+def test_a_postgresql_url_is_a_server_and_anything_else_a_file(tmp_path: Path) -> None:
+    url = "postgresql://goodhelp:pw@db.example:5432/goodhelp"
+    settings = Settings.load({"GOODHELP_DB": url}, tmp_path / "absent.env")
+    assert settings.database == url and settings.db_url == url and settings.db_migrate
+    short = Settings.load({"GOODHELP_DB": "postgres://h/db"}, tmp_path / "absent.env")
+    assert short.database == "postgres://h/db"
+    path = Settings.load({"GOODHELP_DB": "postgresql.db"}, tmp_path / "absent.env")
+    assert path.database == Path("postgresql.db") and path.db_url is None
+
+
+def test_db_migrate_is_start_or_manual(tmp_path: Path) -> None:
+    manual = Settings.load({"GOODHELP_DB_MIGRATE": "manual"}, tmp_path / "absent.env")
+    assert not manual.db_migrate
+    with pytest.raises(ConfigError, match="GOODHELP_DB_MIGRATE must be start or manual"):
+        Settings.load({"GOODHELP_DB_MIGRATE": "sometimes"}, tmp_path / "absent.env")

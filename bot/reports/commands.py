@@ -15,6 +15,7 @@ from typing import Any
 from bot.reports.build import NoCohorts, gather, scope_for
 from bot.reports.page import write_csv, write_html
 from bot.reports.weeks import window
+from bot.storage.target import db_target, is_url
 
 COMMANDS = ("report", "demo-data")
 
@@ -23,7 +24,8 @@ def add_parsers(sub: Any) -> None:
     """Add ``report`` and ``demo-data`` to the CLI's subparsers."""
     report = sub.add_parser("report", help="write the anonymous staff report: one "
                             "self-contained HTML page (and CSV files with --csv)")
-    report.add_argument("--db", type=Path, help="SQLite file (default: GOODHELP_DB)")
+    report.add_argument("--db", type=db_target,
+                        help="SQLite file or postgresql:// URL (default: GOODHELP_DB)")
     report.add_argument("--out", type=Path, default=Path("report.html"),
                         help="HTML page to write (default: report.html)")
     report.add_argument("--csv", type=Path, metavar="DIR",
@@ -49,21 +51,33 @@ def add_parsers(sub: Any) -> None:
                       help="allow adding demo people to a database that has real people")
 
 
-def run(args: argparse.Namespace, db_path: Path, flows_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: Path | str, flows_path: Path) -> int:
     """Run ``report``; the exit code for the CLI. ``demo-data`` runs the real bot, so its
     body is in bot/demo.py (reports import nothing that assembles the bot)."""
     return asyncio.run(_report(args, args.db or db_path))
 
 
-async def _report(args: argparse.Namespace, db: Path) -> int:
+async def _report(args: argparse.Namespace, db: Path | str) -> int:
+    if is_url(db):
+        from bot.storage.postgres import PostgresStorage
+
+        storage = PostgresStorage(str(db), pool_size=2)
+        await storage.open()
+        try:
+            return await _write_report(args, storage.report_source())
+        finally:
+            await storage.close()
     from bot.storage.sqlite.reports import SQLiteReportSource
 
+    return await _write_report(args, SQLiteReportSource(Path(db)))
+
+
+async def _write_report(args: argparse.Namespace, source: Any) -> int:
     try:
         start, end = window(args.start, args.end, datetime.now(UTC).date())
     except ValueError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return 2
-    source = SQLiteReportSource(db)
     await source.open()
     try:
         try:

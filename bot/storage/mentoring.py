@@ -342,3 +342,14 @@ class MentorStore:
         """Delete relayed messages older than ``before`` (the safeguarding period)."""
         return await self._write(("DELETE FROM relay_messages WHERE created_at < ? AND status "
                                   "NOT IN ('held', 'queued', 'reported')", (to_text(before),)))
+
+
+def mentor_store_for(storage: object) -> MentorStore:
+    """The mentoring store beside a storage backend: its own (PostgreSQL), the SQLite file,
+    or a private in-memory database for the memory backend."""
+    own = getattr(storage, "mentor_store", None)
+    if callable(own):
+        found: MentorStore = own()
+        return found
+    path = getattr(storage, "path", None)
+    return MentorStore(Path(path) if path is not None else None)

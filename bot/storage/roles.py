@@ -62,6 +62,11 @@ def role_store_for(storage: object) -> RoleStore:
     own = getattr(storage, "roles", None)
     if own is not None:
         return cast(RoleStore, own)
+    # PostgreSQL: a store over the storage's own pool.
+    made = getattr(storage, "role_store", None)
+    if callable(made):
+        found_made: RoleStore = made()
+        return found_made
     path = getattr(storage, "path", None)
     if path is not None:
         from bot.storage.roles_sqlite import SQLiteRoleStore

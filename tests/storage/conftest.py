@@ -20,6 +20,7 @@ import pytest
 from bot.storage.base import Storage
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SQLiteStorage
+from tests.pg_cluster import postgres_storage
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -57,14 +58,16 @@ def sqlite_backend(path: Path, clock: StepClock) -> Storage:
 
 Factory = Callable[[Path, StepClock], Storage]
 FACTORIES: dict[str, Factory] = {"memory": memory_backend, "sqlite": sqlite_backend}
-BACKENDS = list(FACTORIES)  # the one list every contract class runs against
+# PostgreSQL needs a database of the session's cluster, so the fixture makes it.
+BACKENDS = [*FACTORIES, "postgres"]  # the one list every contract class runs against
 
 
 @pytest.fixture(params=BACKENDS)
 async def storage(
     request: pytest.FixtureRequest, db_path: Path, clock: StepClock
 ) -> AsyncIterator[Storage]:
-    backend = FACTORIES[request.param](db_path, clock)
+    backend = (postgres_storage(request, clock) if request.param == "postgres"
+               else FACTORIES[request.param](db_path, clock))
     await backend.open()
     try:
         yield backend

@@ -22,6 +22,7 @@ from bot.storage.memory.reports import MemoryReportSource
 from bot.storage.reports import MEASURES, ReportScope, ReportSource
 from bot.storage.sqlite import SQLiteStorage
 from bot.storage.sqlite.reports import SQLiteReportSource
+from tests.pg_cluster import postgres_storage
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 SCOPE = ReportScope(T0, T0 + timedelta(weeks=20))
@@ -33,8 +34,14 @@ class Backend:
     source: ReportSource
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    if request.param == "postgres":
+        postgres = postgres_storage(request, None)
+        await postgres.open()
+        yield Backend(postgres, postgres.report_source())
+        await postgres.close()
+        return
     if request.param == "memory":
         memory = MemoryStorage()
         await memory.open()
