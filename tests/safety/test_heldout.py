@@ -30,9 +30,12 @@ UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml",
 # Measured on the shipped detector (python -m bench.safety_eval, aggregate tables only:
 # the misses of 7 and 8 are never printed), 2026-12-03 after issue 9's training_voices,
 # warning-sign patterns and sentence scoring; each floor a little under today's figure.
-FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.89, 0.05),
-          "safety_heldout_3.yaml": (0.95, 0.11), "safety_heldout_4.yaml": (0.95, 0.09),
-          "safety_heldout5.yaml": (0.96, 0.06), "safety_heldout6.yaml": (0.99, 0.01),
+# Seen sets since issue 9's third round (training_voices_2.yaml, FP_BUDGET 0.10): their
+# false positives rose with the lower threshold (3: 0.10 -> 0.15, 4: 0.08 -> 0.10; all
+# six together 0.05 -> 0.06), recall 0.96 -> 0.98.
+FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.91, 0.05),
+          "safety_heldout_3.yaml": (0.97, 0.15), "safety_heldout_4.yaml": (0.99, 0.11),
+          "safety_heldout5.yaml": (0.96, 0.07), "safety_heldout6.yaml": (0.99, 0.02),
           "safety_heldout7.yaml": (0.81, 0.02), "safety_heldout8.yaml": (0.77, 0.02),
           "safety_heldout9.yaml": (0.69, 0.02), "safety_heldout10.yaml": (0.76, 0.04)}
 
