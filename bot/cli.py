@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
     chat.add_argument("--as", dest="person", default="me",
                       help="the person you are playing (default: me); :as NAME switches")
+    chat.add_argument("--locale", default="",
+                      help="the app language a Telegram person's /start carries, e.g. cy or ur")
 
     validate = sub.add_parser("validate", help="check flow files; print file:line: problem")
     validate.add_argument("path", nargs="?", type=Path, help="flows folder")
@@ -277,7 +279,8 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdin.reconfigure(errors="replace")
     try:
         chat = TerminalChat(app.conversations.handle, person=args.person, stdin=sys.stdin,
-                            stdout=sys.stdout, files_dir=settings.files_path)
+                            stdout=sys.stdout, files_dir=settings.files_path,
+                            locale=args.locale)
         app.conversations.listeners.append(chat.on_turn)  # /delete also deletes saved files
         from bot.scheduling.runner import start_terminal_scheduling
 

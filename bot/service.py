@@ -59,7 +59,7 @@ def cleaned(event: Event) -> Event:
     if isinstance(event, Text):
         return Text(storable(event.text))
     if isinstance(event, Command):
-        return Command(storable(event.name), storable(event.payload))
+        return Command(storable(event.name), storable(event.payload), storable(event.locale))
     return event
 
 

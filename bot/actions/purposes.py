@@ -34,7 +34,8 @@ async def list_purposes(ctx: ActionContext) -> ActionResult:
 
 async def activate_purpose(ctx: ActionContext) -> ActionResult:
     """Make purpose number ``number`` (as listed by list_purposes) the active one and set
-    ``purpose``, ``purpose_ref`` and ``purpose_theme`` from it. Outcome ``ok``/``missing``."""
+    ``purpose``, ``purpose_ref``, ``purpose_theme``, ``purpose_obstacles`` and
+    ``purpose_helpers`` from it. Outcome ``ok``/``missing``."""
     refs: list[Any] = list(ctx.state.vars.get(CHOICES) or [])
     try:
         index = int(float(ctx.text("number"))) - 1
@@ -46,10 +47,15 @@ async def activate_purpose(ctx: ActionContext) -> ActionResult:
         return ActionResult(outcome="missing")
     record = Purpose(chosen.ref, chosen.text, ctx.now, chosen.theme, dict(chosen.details),
                      active=True)
+    details = chosen.details or {}
     return ActionResult(
+        # What might get in the way and who could help are the chosen purpose's own, so
+        # a check-in or a dip never brings back another purpose's words.
         vars={"purpose": chosen.text, "purpose_ref": chosen.ref, "purpose_theme": chosen.theme,
-              "purpose_set_at": ctx.now.isoformat()},
-        clear=(CHOICES,),
+              "purpose_set_at": ctx.now.isoformat(),
+              "purpose_obstacles": str(details.get("obstacles") or ""),
+              "purpose_helpers": str(details.get("helpers") or "")},
+        clear=(CHOICES, "obstacle_lately"),
         records=[record],
         outcome="ok",
     )
@@ -60,5 +66,6 @@ def register(registry: ActionRegistry) -> None:
     registry.register("list_purposes", provides=(CHOICES,),
                       outcomes=("none", "one", "many"))(list_purposes)
     registry.register("activate_purpose", provides=(
-        "purpose", "purpose_ref", "purpose_theme", "purpose_set_at"),
+        "purpose", "purpose_ref", "purpose_theme", "purpose_set_at", "purpose_obstacles",
+        "purpose_helpers"),
         outcomes=("missing", "ok"))(activate_purpose)

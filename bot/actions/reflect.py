@@ -5,7 +5,8 @@ Before, the purpose was played back as ``because "because I'm exhausted"`` and
 the flow's sentence: ``purpose_words`` (what matters, with a capital letter taken off
 where the sentence goes on) and ``purpose_why_words`` (", because I'm exhausted", or
 ", so my kids can come and stay": the person's own joining word is kept, never doubled).
-The joining words are the flow's args, per language.
+What matters that starts with a verb ("Get my own flat") reads "what matters to you is to
+get my own flat", not "is get my own flat". The words are the flow's args, per language.
 """
 
 from __future__ import annotations
@@ -57,19 +58,29 @@ def why_clause(why: str, *, because: str, reasons: list[str], aims: list[str]) -
     return f", {because} {why}"
 
 
+def as_aim(text: str, *, verbs: list[str], to: str) -> str:
+    """What matters, as it reads after "what matters to you is": "get my own flat" reads
+    "to get my own flat" when it starts with one of ``verbs`` (and ``to`` is given)."""
+    first = text.split(" ", 1)[0].lower()
+    return f"{to} {text}" if to and first in verbs else text
+
+
 async def reflect_purpose(ctx: ActionContext) -> ActionResult:
     """Set ``purpose_words`` and ``purpose_why_words`` from ``purpose_answer`` and
     ``purpose_why``. Args, per language: ``because`` (the joining word to add),
     ``reasons`` (joining words the person may have used, replaced by ``because``),
-    ``aims`` (joining words kept as they are: "so", "to")."""
+    ``aims`` (joining words kept as they are: "so", "to"), ``verbs`` and ``to`` (what
+    matters starting with one of ``verbs`` reads "to get my own flat")."""
     language = ctx.render.language
     vars = ctx.state.vars
     because = (_words(ctx.args, "because", language) or ["because"])[0]
     clause = why_clause(str(vars.get("purpose_why") or ""), because=because,
                         reasons=_words(ctx.args, "reasons", language),
                         aims=_words(ctx.args, "aims", language))
-    return ActionResult(vars={"purpose_words": in_sentence(str(vars.get("purpose_answer") or "")),
-                              "purpose_why_words": clause})
+    to = (_words(ctx.args, "to", language) or [""])[0]
+    words = as_aim(in_sentence(str(vars.get("purpose_answer") or "")),
+                   verbs=_words(ctx.args, "verbs", language), to=to)
+    return ActionResult(vars={"purpose_words": words, "purpose_why_words": clause})
 
 
 def register(registry: ActionRegistry) -> None:

@@ -12,8 +12,9 @@ import re
 from bot.engine.actions import ActionContext, ActionRegistry, ActionResult
 from bot.engine.answerbook import AnswerBook
 from bot.engine.answers import AnswerWords
+from bot.engine.hints import city_of, suggested_zone
 from bot.engine.timewords import read_times
-from bot.engine.zones import find_zone
+from bot.engine.zones import country_zones, find_zone
 
 _TIME = re.compile(
     r"^(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.|yb|yh)?$"
@@ -46,6 +47,18 @@ async def check_timezone(ctx: ActionContext) -> ActionResult:
     if zone is None:
         return ActionResult(outcome="unknown")
     return ActionResult(vars={"timezone": zone}, outcome="ok")
+
+
+async def suggest_zone(ctx: ActionContext) -> ActionResult:
+    """Set ``timezone_hint`` and ``timezone_hint_city`` from the ``hint`` (the app's
+    language tag) when it suggests one time zone that none of the ``listed`` zones keeps
+    the same time as. Outcomes ``found``, ``none``."""
+    listed = [str(zone) for zone in ctx.args.get("listed") or []]
+    zone = suggested_zone(ctx.text("hint"), country_zones(), listed, ctx.now.year)
+    if zone is None:
+        return ActionResult(outcome="none")
+    return ActionResult(vars={"timezone_hint": zone, "timezone_hint_city": city_of(zone)},
+                        outcome="found")
 
 
 async def read_time(ctx: ActionContext) -> ActionResult:
@@ -88,5 +101,7 @@ def register(registry: ActionRegistry) -> None:
     registry.register("quiet_clash", outcomes=("clash", "ok"))(quiet_clash)
     registry.register("check_timezone", provides=("timezone",),
                       outcomes=("ok", "unknown"))(check_timezone)
+    registry.register("suggest_zone", provides=("timezone_hint", "timezone_hint_city"),
+                      outcomes=("found", "none"))(suggest_zone)
     registry.register("read_time", provides=("parsed_time",), outcomes=("ok", "unknown"))(
         read_time)

@@ -33,11 +33,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FORGETS_FILES = ("delete_person", "reset_person")  # effects after which nothing is kept
 
 
-def parse_line(line: str) -> Event:
-    """Turn one typed line into an event."""
+def parse_line(line: str, locale: str = "") -> Event:
+    """Turn one typed line into an event; a command carries ``locale`` (``--locale``),
+    the app language a Telegram person's commands carry, to try the hint it gives."""
     match = COMMAND.match(line.strip())
     if match:
-        return Command(match.group(1).lower(), (match.group(2) or "").strip())
+        return Command(match.group(1).lower(), (match.group(2) or "").strip(), locale)
     return Text(line.rstrip("\r\n"))
 
 
@@ -45,8 +46,9 @@ class TerminalChat:
     """A chat in a terminal on the caller's streams: for trying the bot, and for tests."""
 
     def __init__(self, handle: Handle, *, person: str, stdin: TextIO, stdout: TextIO,
-                 files_dir: Path, prompt: str = "you> ") -> None:
+                 files_dir: Path, prompt: str = "you> ", locale: str = "") -> None:
         self.handle = handle
+        self.locale = locale
         self.person = person
         self.stdin = stdin
         self.stdout = stdout
@@ -119,7 +121,8 @@ class TerminalChat:
                 self.write(f"(now chatting as '{visible(self.person)}')\n")
                 await self.pick_up()
                 continue
-            replies = await self.handle(PersonKey("terminal", self.person), parse_line(line))
+            replies = await self.handle(PersonKey("terminal", self.person),
+                                        parse_line(line, self.locale))
             self.show(replies)
 
 

@@ -18,10 +18,14 @@ class Text:
 
 @dataclass(frozen=True)
 class Command:
-    """A slash command such as ``/start`` with an optional payload (deep link)."""
+    """A slash command such as ``/start`` with an optional payload (deep link).
+
+    ``locale`` is the language the person's app is set to, as a tag ("cy", "en-GB"), when
+    the channel knows it: a hint for onboarding (bot/engine/hints.py), never a choice."""
 
     name: str
     payload: str = ""
+    locale: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from bot.engine.events import (
     Text,
     Unsupported,
 )
+from bot.engine.hints import language_tag
 from bot.engine.matching import PhraseMatcher, normalise
 from bot.engine.model import CRISIS_ANSWER, Ask, Choose, FlowSet
 from bot.engine.steps import StepRunner
@@ -168,6 +169,12 @@ class Turn(StepRunner):
         self.state = replace(self.state, stack=())
         if event.payload:
             self.set_vars({"start_payload": event.payload})
+        consent = self.engine.flows.consent
+        hint = language_tag(event.locale)
+        if hint and consent is not None and flow.name == consent.flow and not self.consented():
+            # Only a newcomer's welcome reads it (language first, a likely time zone), and
+            # it clears it once the time zone is chosen: a settled person carries none.
+            self.set_vars({"language_hint": hint})
         await self.start_flow(flow)
 
     async def on_choice(self, event: Choice) -> None:

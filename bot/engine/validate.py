@@ -14,7 +14,7 @@ BUILTIN_COMMANDS = frozenset({"cancel"})
 REASK_VARIABLES = frozenset({"min", "max", "max_length", "length", "question"})
 # Variables the engine itself provides to every template and condition.
 BUILTIN_VARIABLES = frozenset({
-    "now", "today", "language", "purpose_ref", "start_payload", "answer",
+    "now", "today", "language", "purpose_ref", "start_payload", "answer", "language_hint",
     "count_achievements", "count_ratings", "count_purposes",
 })
 

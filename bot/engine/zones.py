@@ -48,20 +48,32 @@ def _zones() -> dict[str, str]:
     return found
 
 
-def _countries() -> dict[str, str]:
-    """Countries with a single time zone, by name ("pakistan" -> Asia/Karachi), from the
-    zone database's own tables (tzdata ships them; nothing is downloaded)."""
+def _table(name: str) -> str:
     try:
-        folder = resources.files("tzdata.zoneinfo")
-        names = (folder / "iso3166.tab").read_text(encoding="utf-8")
-        table = (folder / "zone.tab").read_text(encoding="utf-8")
+        return (resources.files("tzdata.zoneinfo") / name).read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return {}
+        return ""
+
+
+@cache
+def country_zones() -> dict[str, list[str]]:
+    """Each country's time zones by its ISO code ("PK" -> ["Asia/Karachi"]), from the
+    zone database's own zone.tab (tzdata ships it; nothing is downloaded)."""
     zones: dict[str, list[str]] = {}
-    for line in table.splitlines():
+    for line in _table("zone.tab").splitlines():
         if line and not line.startswith("#"):
             code, _, zone, *_ = line.split("\t")
             zones.setdefault(code, []).append(zone)
+    return zones
+
+
+def _countries() -> dict[str, str]:
+    """Countries with a single time zone, by name ("pakistan" -> Asia/Karachi), from the
+    zone database's own tables (tzdata ships them; nothing is downloaded)."""
+    names = _table("iso3166.tab")
+    zones = country_zones()
+    if not names or not zones:
+        return {}
     seen: dict[str, set[str]] = {}
     for line in names.splitlines():
         if not line or line.startswith("#"):

@@ -77,7 +77,7 @@ async def run_case(case: Case, flows_path: Path) -> Failure | None:
                 clock.advance(_duration(line.value))
                 replies = []
             else:
-                event = _event(_with_codes(line, codes), last_options)
+                event = _event(_with_codes(line, codes), last_options, case.locale)
                 if isinstance(event, str):
                     return Failure(case, line, event)
                 replies = await app.conversations.handle(KEY, event)
@@ -108,9 +108,9 @@ def _duration(value: Any) -> timedelta:
     return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
 
 
-def _event(line: Line, last_options: Reply | None) -> Event | str:
+def _event(line: Line, last_options: Reply | None, locale: str = "") -> Event | str:
     if line.action == "say":
-        return parse_line(str(line.value))
+        return parse_line(str(line.value), locale)
     if line.action == "send":
         return Unsupported(str(line.value))
     if line.action == "start":

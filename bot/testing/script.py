@@ -1,10 +1,11 @@
 """The YAML format of conversation tests, parsed into cases.
 
 A test file holds ``tests:``, a list of cases. Each case has a ``name``, optional
-``vars`` the person starts with, optional ``roles`` they hold (``[mentor]``), optional
-``invites`` made before the script (``[{role: mentor, cohort: NAME, uses: N,
-expired: true, revoked: true}]``, the Nth one's code typed as ``{invite1}``...), and a
-``script`` of lines:
+``vars`` the person starts with, an optional ``locale`` (the app language their
+commands carry, as Telegram's ``language_code``: ``cy``, ``ur``), optional ``roles``
+they hold (``[mentor]``), optional ``invites`` made before the script (``[{role:
+mentor, cohort: NAME, uses: N, expired: true, revoked: true}]``, the Nth one's code
+typed as ``{invite1}``...), and a ``script`` of lines:
 
 - ``say: TEXT`` the person types (``/cmd payload`` is a command)
 - ``press: LABEL`` presses a button of the latest question
@@ -57,6 +58,7 @@ class Case:
     # People matched with this one as their mentor: {first_name, theme, purpose, signals};
     # a script types the n-th one's code as {mentee1}, {mentee2}, ...
     mentees: tuple[dict[str, Any], ...] = ()
+    locale: str = ""
 
     @property
     def id(self) -> str:
@@ -135,4 +137,4 @@ def _case(item: Any, file: str, problems: list[Problem]) -> Case | None:
         return None
     return Case(str(item["name"]), file, item.line, tuple(lines), dict(start_vars),
                 tuple(map(str, roles)), tuple(dict(i) for i in invites),
-                tuple(dict(m) for m in mentees))
+                tuple(dict(m) for m in mentees), str(item.get("locale") or ""))

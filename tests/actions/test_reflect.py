@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.reflect import in_sentence, why_clause
+from bot.actions.reflect import as_aim, in_sentence, why_clause
 
 EN = {"because": "because", "reasons": ["because", "cos", "cause", "as", "since"],
       "aims": ["so", "so that", "to", "in order to"]}
@@ -41,3 +41,19 @@ def test_in_welsh() -> None:
 ])
 def test_what_matters_reads_inside_a_sentence(text: str, words: str) -> None:
     assert in_sentence(text) == words
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("get my own flat", "to get my own flat"),  # read "what matters to you is get my own flat"
+    ("find work", "to find work"),
+    ("getting my own flat", "getting my own flat"),
+    ("a place of my own", "a place of my own"),
+    ("my kids", "my kids"),
+    ("I want a job", "I want a job"),
+])
+def test_what_matters_starting_with_a_verb_reads_as_an_aim(text: str, words: str) -> None:
+    assert as_aim(text, verbs=["get", "find"], to="to") == words
+
+
+def test_no_to_in_welsh() -> None:
+    assert as_aim("cael fy fflat fy hun", verbs=["get"], to="") == "cael fy fflat fy hun"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.keys import PersonKey
 from bot.engine.events import Attachment, Option, Reply
 from tests.channels.helpers import Person, settled, text_of
+from tests.conftest import FLOWS
 from tests.fake_bot_api import FakeBotAPI
 
 
@@ -78,3 +79,26 @@ async def test_attachments_are_sent_as_photo_and_document(api: FakeBotAPI, start
     assert photo.data == png and photo.filename == "progress.png" and photo.caption == "Wins"
     assert document.data == b'{"a": 1}' and document.filename == "mydata.json"
     assert question.callback_data == ["v1:3:0", "v1:3:1"]
+
+
+async def test_the_app_language_reaches_onboarding_as_a_hint_and_nothing_else_personal(
+        api: FakeBotAPI, start_bot) -> None:
+    """Telegram's language_code is passed with /start as a neutral hint (issue 11): Welsh
+    is offered first; the name and username Telegram also sends are never kept."""
+    bot = await start_bot(flows=FLOWS)  # the shipped onboarding, which reads the hint
+    api.send_text(60, "/start", first_name="Siân", username="sian_cy", language_code="cy")
+    await settled(api)
+    welcome = api.messages_to(60)[-1]  # the language question, with its buttons
+    assert welcome.text.startswith("Helo, a chroeso")
+    assert [label for row in welcome.buttons for label, _ in row][:2] == ["Cymraeg", "English"]
+    state = await bot.app.conversations.state_of(PersonKey("telegram", "60"))
+    assert state is not None and state.vars.get("language_hint") == "cy"
+    assert "Siân" not in repr(state) and "sian_cy" not in repr(state)
+
+
+async def test_only_commands_carry_the_app_language(api: FakeBotAPI, start_bot) -> None:
+    bot = await start_bot()
+    api.send_text(61, "hello", language_code="ur")
+    await settled(api)
+    state = await bot.app.conversations.state_of(PersonKey("telegram", "61"))
+    assert state is None or "language_hint" not in state.vars

@@ -25,10 +25,13 @@ class PersonActions:
         first_name: str = "Alex",
         username: str | None = None,
         user_id: int | None = None,
+        language_code: str | None = None,
         chat: dict[str, Any] | None = None,
         **content: Any,
     ) -> dict[str, Any]:
         user = objects.person(user_id or chat_id, first_name, username)
+        if language_code is not None:  # the app's language, as Telegram sends it
+            user = {**user, "language_code": language_code}
         if chat is None:
             chat = objects.private_chat(user)
         self.world.chats[chat_id] = chat
@@ -43,7 +46,7 @@ class PersonActions:
         return message
 
     def send_text(self, chat_id: int, text: str, **who: Any) -> dict[str, Any]:
-        """A person types `text`. `who`: first_name, username, user_id."""
+        """A person types `text`. `who`: first_name, username, user_id, language_code."""
         message = self._person_message(chat_id, text=text, **who)
         entities = objects.command_entities(text)
         if entities:

@@ -3,8 +3,8 @@
 `route` looks at one Update and says what to do with it, without doing it:
 
 * a private message becomes Text, Command (``/start CODE`` keeps its payload, which
-  carries invite codes from deep links) or Unsupported(kind) for stickers, photos, voice
-  notes, documents, locations and the like;
+  carries invite codes from deep links, and the app's ``language_code`` as a hint) or
+  Unsupported(kind) for stickers, photos, voice notes, documents, locations and the like;
 * a pressed button becomes Choice when its data is ours, and is always answered;
 * a message in a group or supergroup is declined politely (the bot then leaves);
   a channel post makes the bot leave without posting anything;
@@ -51,18 +51,23 @@ class Inbound:
     why: str = ""  # for debug logs; never personal text
 
 
-def parse_text(text: str) -> Event:
-    """A typed message as the engine sees it: a command with its argument, or text."""
+def parse_text(text: str, locale: str = "") -> Event:
+    """A typed message as the engine sees it: a command with its argument (and the
+    language the person's app is set to, as a hint), or text."""
     match = _COMMAND.match(text.strip())
     if match:
-        return Command(match.group(1).lower(), (match.group(2) or "").strip())
+        return Command(match.group(1).lower(), (match.group(2) or "").strip(), locale)
     return Text(text)
 
 
 def message_event(message: Message) -> Event | None:
-    """The event for a private message, or None for a service message with nothing to answer."""
+    """The event for a private message, or None for a service message with nothing to answer.
+
+    Of the sender, only the app's language (``language_code``) is passed on, with
+    commands: no name, username or anything else about them."""
     if message.text is not None:
-        return parse_text(message.text)
+        user = message.from_user
+        return parse_text(message.text, (user.language_code or "") if user else "")
     for kind in UNSUPPORTED_KINDS:
         if getattr(message, kind, None):
             return Unsupported(kind)
