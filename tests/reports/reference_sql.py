@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.storage.base import StorageError
+from bot.storage.report_queries import by_week as _by_week
+from bot.storage.report_queries import report_params as _params
 from bot.storage.reports import (
     DEMO_CHANNEL,
     MEASURES,
@@ -22,8 +23,8 @@ from bot.storage.reports import (
     StepCount,
     TenureWeek,
     VariantCount,
+    tenure_rows,
 )
-from bot.storage.rows import to_text
 
 T = TypeVar("T")
 WEEK = "date({}, 'weekday 0', '-6 days')"
@@ -261,34 +262,3 @@ class ReferenceReportSource:
 
 
 _CONTENT = ("story_shown", "opportunities_shown")
-
-
-def _by_week(days: dict[str, int]) -> dict[str, int]:
-    """Fold counts by day (ISO date) into counts by week (its Monday)."""
-    weeks: dict[str, int] = {}
-    for day, n in days.items():
-        moment = date.fromisoformat(day)
-        week = (moment - timedelta(days=moment.weekday())).isoformat()
-        weeks[week] = weeks.get(week, 0) + n
-    return weeks
-
-
-def _params(scope: ReportScope) -> dict[str, Any]:
-    return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
-            "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
-            "pause_step": scope.pause_step, "safety": scope.safety_flow,
-            "mentor_flow": scope.mentor_flow, "matched_step": scope.matched_step,
-            "message_step": scope.message_step}
-
-
-def tenure_rows(messages: dict[int, int], last_k: dict[int, int]) -> list[TenureWeek]:
-    """Join message counts by week k with the people still replying at k (last_k >= k)."""
-    if not last_k:
-        return []
-    top = max(last_k)
-    rows = []
-    still = 0
-    for k in range(top, -1, -1):
-        still += last_k.get(k, 0)
-        rows.append(TenureWeek(k, messages.get(k, 0), still))
-    return rows[::-1]

@@ -11,26 +11,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.storage.base import StorageError
+from bot.storage.report_queries import QueryReports, ReportQueries, StartedPass, report_params
 from bot.storage.reports import (
     DEMO_CHANNEL,
-    MEASURES,
     RETENTION_WEEKS,
-    Confidence,
-    ContentCount,
-    JoinCohort,
     ReportScope,
-    StepCount,
-    TenureWeek,
-    VariantCount,
-    tenure_rows,
 )
-from bot.storage.rows import to_text
 
 T = TypeVar("T")
 WEEK = "date({}, 'weekday 0', '-6 days')"
@@ -147,6 +137,10 @@ _VARIANTS_SHOWN = f"""SELECT e.flow, e.step, count(*), sum(coalesce(
                                         + DAY.format('e.at') + ' WHERE')}
 GROUP BY e.flow, e.step"""
 
+_QUERIES = ReportQueries(daily=_DAILY, active=_ACTIVE, started=_STARTED,
+                         tenure_people=_TENURE_PEOPLE, cohorts=_COHORTS, steps=_STEPS,
+                         ratings=_RATINGS, variants_shown=_VARIANTS_SHOWN)
+
 
 class _Reader:
     """One read-only connection and the scope its temp tables were built for."""
@@ -156,13 +150,15 @@ class _Reader:
         self.scope: ReportScope | None = None
 
 
-class SQLiteReportSource:
+class SQLiteReportSource(QueryReports):
     """Read-only aggregates over a goodhelp SQLite file. ``open()`` first, ``close()`` after.
 
     It reads through ``readers`` connections at once (two: these machines have two cores),
     each on its own thread; the figures of one report are independent queries, so asking
     for them together (as :func:`bot.reports.build.gather` does) takes about half the time.
     """
+
+    queries = _QUERIES
 
     def __init__(self, path: str | Path, readers: int = 2) -> None:
         self.path = Path(path).absolute()
@@ -171,7 +167,7 @@ class SQLiteReportSource:
         self.has_cohorts = False
         self._free: asyncio.Queue[_Reader] = asyncio.Queue()
         # The one pass over flow_started that two figures share, kept for its scope.
-        self._started: tuple[ReportScope, _Started] | None = None
+        self._started: tuple[ReportScope, StartedPass] | None = None
         self._started_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -213,7 +209,7 @@ class SQLiteReportSource:
             raise StorageError(f"{self.path}: no cohorts in this database yet (they come "
                                "with staff and mentor roles)")
         reader = await self._free.get()
-        params = _params(scope) if scope is not None else {}
+        params = report_params(scope) if scope is not None else {}
 
         def job() -> T:
             if scope is not None and scope != reader.scope:
@@ -235,11 +231,6 @@ class SQLiteReportSource:
             return conn.execute(_for_cohort(sql, scope), params).fetchall()
         return await self._run(scope, work)
 
-    async def _counts(self, scope: ReportScope, sql: str) -> dict[Any, int]:
-        """A query whose last column is a count, as {first columns: count}."""
-        rows = await self._rows(scope, sql)
-        return {(r[0] if len(r) == 2 else tuple(r[:-1])): int(r[-1]) for r in rows}
-
     async def people_counts(self) -> tuple[int, int]:
         """(real people, demo people) stored."""
         def work(conn: sqlite3.Connection, _: dict[str, Any]) -> tuple[int, int]:
@@ -260,109 +251,13 @@ class SQLiteReportSource:
             return [str(r[0]) for r in rows]
         return await self._run(None, work)
 
-    async def _started_pass(self, scope: ReportScope) -> _Started:
+    async def _started_pass(self, scope: ReportScope) -> StartedPass:
+        """The flow_started pass, computed once for a scope whichever figure asks first."""
         async with self._started_lock:
             if self._started is None or self._started[0] != scope:
-                params = _params(scope)
-                found = _Started()
-                for day, flow, k, n in await self._rows(scope, _STARTED):
-                    if flow == params["delivery"]:
-                        found.sent[day] = found.sent.get(day, 0) + n
-                        if k is not None:
-                            found.by_k[int(k)] = found.by_k.get(int(k), 0) + n
-                    if flow == params["safety"]:
-                        found.signposts[day] = found.signposts.get(day, 0) + n
-                self._started = scope, found
+                self._started = scope, await super()._started_pass(scope)
             return self._started[1]
-
-    async def weekly(self, scope: ReportScope) -> dict[str, dict[str, int]]:
-        """measure -> week -> count."""
-        measures = list(_DAILY)
-        daily, active, started = await asyncio.gather(
-            asyncio.gather(*(self._counts(scope, _DAILY[m]) for m in measures)),
-            self._counts(scope, _ACTIVE), self._started_pass(scope))
-        found: dict[str, dict[str, int]] = dict(zip(measures, daily, strict=True))
-        found["checkins_sent"], found["signposts"] = started.sent, started.signposts
-        weekly = {m: _by_week(days) if m != "deletions" else days for m, days in found.items()}
-        weekly["active"] = active
-        return {m: weekly[m] for m in MEASURES}
-
-    async def cohorts(self, scope: ReportScope) -> list[JoinCohort]:
-        """People joined in the window by week, with how many still replied at k weeks."""
-        return [JoinCohort(str(r[0]), int(r[1]),
-                           {k: int(n or 0) for k, n in zip(RETENTION_WEEKS, r[2:], strict=True)})
-                for r in await self._rows(scope, _COHORTS)]
-
-    async def steps(self, scope: ReportScope) -> list[StepCount]:
-        """Views and answers of every question asked in the window."""
-        views, answers = await asyncio.gather(
-            self._counts(scope, _STEPS.format("step_reached")),
-            self._counts(scope, _STEPS.format("step_answered")))
-        return [StepCount(str(f), str(s), views.get((f, s), 0), answers.get((f, s), 0))
-                for f, s in sorted(set(views) | set(answers))]
-
-    async def tenure(self, scope: ReportScope) -> list[TenureWeek]:
-        """Scheduled messages by week since joining, among people still replying then."""
-        started, last = await asyncio.gather(self._started_pass(scope),
-                                             self._counts(scope, _TENURE_PEOPLE))
-        return tenure_rows(started.by_k, last)
-
-    async def content(self, scope: ReportScope) -> list[ContentCount]:
-        """Stories and opportunities shown, by theme."""
-        found = [ContentCount(str(k), str(t), int(n)) for name in _CONTENT
-                 for k, t, n in await self._rows(scope, _STEPS.format(name))]
-        return sorted(found, key=lambda c: (c.kind, c.theme))
-
-    async def confidence(self, scope: ReportScope, gap_days: int = 14) -> Confidence:
-        """First and latest ratings of people with two at least ``gap_days`` apart."""
-        found = await self._rows(scope, _RATINGS)
-        pairs = [(int(a), int(b)) for a, b, gap, n in found if n > 1 and gap >= gap_days]
-        return Confidence(pairs, len(found), sum(1 for r in found if r[3] > 1))
-
-    async def variants(self, scope: ReportScope) -> list[VariantCount]:
-        """Shown, answered (a question's wording), followed by a win within 7 days."""
-        shown, answered = await asyncio.gather(
-            self._rows(scope, _VARIANTS_SHOWN),
-            self._counts(scope, _STEPS.format("variant_answered")))
-        found = []
-        for flow, step, times, won in shown:
-            name, _, index = str(step).rpartition("#")
-            found.append(VariantCount(str(flow), name, int(index or 0), int(times),
-                                      answered.get((flow, step), 0), int(won)))
-        return sorted(found, key=lambda v: (v.flow, v.step, v.variant))
-
-
-@dataclass
-class _Started:
-    """What the flow_started pass found: by day, check-ins sent and safety signposts; by
-    week after joining, check-ins sent to people still replying then."""
-
-    sent: dict[str, int] = field(default_factory=dict)
-    signposts: dict[str, int] = field(default_factory=dict)
-    by_k: dict[int, int] = field(default_factory=dict)
-
-
-_CONTENT = ("story_shown", "opportunities_shown")
-
-
-def _by_week(days: dict[str, int]) -> dict[str, int]:
-    """Fold counts by day (ISO date) into counts by week (its Monday)."""
-    weeks: dict[str, int] = {}
-    for day, n in days.items():
-        moment = date.fromisoformat(day)
-        week = (moment - timedelta(days=moment.weekday())).isoformat()
-        weeks[week] = weeks.get(week, 0) + n
-    return weeks
 
 
 def _for_cohort(sql: str, scope: ReportScope) -> str:
     return sql.replace(_COHORT, _IN_COHORT if scope.cohort is not None else "1")
-
-
-def _params(scope: ReportScope) -> dict[str, Any]:
-    return {"start": to_text(scope.start), "end": to_text(scope.end), "demo": int(scope.demo),
-            "delivery": scope.delivery_flow, "pause_flow": scope.pause_flow,
-            "pause_step": scope.pause_step, "safety": scope.safety_flow,
-            "cohort": scope.cohort, "mentor_flow": scope.mentor_flow,
-            "matched_step": scope.matched_step, "message_step": scope.message_step}
-
