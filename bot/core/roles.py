@@ -10,6 +10,7 @@ R" (:meth:`RoleReader.holds`) and "which cohort are they in" (:meth:`RoleReader.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -81,3 +82,22 @@ async def staff_access(roles: RoleReader, key: PersonKey) -> StaffAccess | None:
     if not await roles.holds(key, STAFF):
         return None
     return StaffAccess(key, await roles.cohort_of(key))
+
+
+# An invitation code is a credential: only its digest is ever stored. A /start payload is
+# sealed (kept as its digest, marked) before it reaches the person's state, since a
+# newcomer's state is kept before they answer the privacy note; redeeming accepts either.
+SEALED = "sha256:"
+
+
+def code_digest(code: str) -> str:
+    """The SHA-256 (hex) of an invitation code, or the digest a sealed code carries."""
+    code = code.strip()
+    if code.startswith(SEALED):
+        return code[len(SEALED):]
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def seal_code(code: str) -> str:
+    """A code as it may be kept in a person's state: its digest, marked as one."""
+    return SEALED + code_digest(code)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.records import Record
+from bot.core.roles import seal_code
 from bot.core.state import ConversationState
 from bot.engine.actions import ActionRegistry, Effect, PersonReader
 from bot.engine.answerbook import AnswerBook
@@ -168,7 +169,8 @@ class Turn(StepRunner):
             self.leave_flow("abandoned")
         self.state = replace(self.state, stack=())
         if event.payload:
-            self.set_vars({"start_payload": event.payload})
+            # Kept before consent, so never in the clear: an invitation code is a credential.
+            self.set_vars({"start_payload": seal_code(event.payload)})
         consent = self.engine.flows.consent
         hint = language_tag(event.locale)
         if hint and consent is not None and flow.name == consent.flow and not self.consented():

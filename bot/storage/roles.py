@@ -8,13 +8,12 @@ answers ``invalid`` alike for an unknown, used, expired or revoked code.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Protocol, cast
 
 from bot.core.keys import PersonKey
-from bot.core.roles import Invite, Redeemed, RoleReader
+from bot.core.roles import Invite, Redeemed, RoleReader, code_digest
 
 CODE_BYTES = 12  # 16 URL-safe characters; Telegram's /start payload allows up to 64
 
@@ -25,8 +24,8 @@ def new_code() -> str:
 
 
 def hash_code(code: str) -> str:
-    """What is stored for ``code``: its SHA-256, hex."""
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+    """What is stored for ``code``: its SHA-256, hex (a sealed code is its digest already)."""
+    return code_digest(code)
 
 
 class RoleStore(RoleReader, Protocol):
