@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.app import open_app
 from bot.core.keys import PersonKey
+from bot.core.roles import seal_code
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.render import Renderer
 from bot.storage.memory import MemoryStorage
@@ -248,7 +249,7 @@ async def test_a_lone_surrogate_in_a_commands_argument_is_stored_as_a_replacemen
         replies = await app.conversations.handle(key, Command("start", "code\ud83d"))
         assert replies and error_text not in [r.text for r in replies]
         state = await app.storage.load(key)
-        assert state is not None and state.vars["start_payload"] == "code\ufffd"
+        assert state is not None and state.vars["start_payload"] == seal_code("code\ufffd")
         replies = await app.conversations.handle(key, Command("st\udc00art"))
         assert error_text not in [r.text for r in replies]
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.keys import PersonKey
+from bot.core.roles import seal_code
 from tests.channels.helpers import Person, settled, text_of
 from tests.fake_bot_api import FakeBotAPI
 
@@ -82,7 +83,8 @@ async def test_deep_link_payload_reaches_the_flows(api: FakeBotAPI, start_bot) -
     api.send_command(45, "/start", "invite-ABC_123")
     await Person(api, 45).replies()
     state = await bot.app.conversations.state_of(PersonKey("telegram", "45"))
-    assert state is not None and state.vars["start_payload"] == "invite-ABC_123"
+    # Kept sealed (an invitation code is a credential): its digest reaches the flows.
+    assert state is not None and state.vars["start_payload"] == seal_code("invite-ABC_123")
 
 
 async def test_command_menu_is_set_from_the_flows(api: FakeBotAPI, start_bot) -> None:
