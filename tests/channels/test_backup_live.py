@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.channels.test_run import Process, until_polling
 from tests.fake_bot_api import FakeBotAPI
 
@@ -132,12 +134,23 @@ async def run_backup(source: Path, dest: Path) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
-async def test_backup_while_the_bot_writes_then_restore(api: FakeBotAPI, tmp_path: Path) -> None:
+def killed_after(request: pytest.FixtureRequest, process: Process) -> None:
+    """Kill the bot when the test ends, whatever happened (a failed assertion used to
+    leave it running for good)."""
+    def kill() -> None:
+        if process.proc is not None and process.proc.returncode is None:
+            process.proc.kill()
+    request.addfinalizer(kill)
+
+
+async def test_backup_while_the_bot_writes_then_restore(api: FakeBotAPI, tmp_path: Path,
+                                                       request: pytest.FixtureRequest) -> None:
     live = tmp_path / "goodhelp.db"
     backups = tmp_path / "backups"
     backups.mkdir()
     process = Process(api, tmp_path)
     await process.start()
+    killed_after(request, process)
     await until_polling(api, 0)
 
     stop = asyncio.Event()
@@ -191,6 +204,7 @@ async def test_backup_while_the_bot_writes_then_restore(api: FakeBotAPI, tmp_pat
         second = Process(second_api, restored_dir)
         second.env["GOODHELP_DB"] = str(restored)
         await second.start()
+        killed_after(request, second)
         await until_polling(second_api, 0)
         assert at_backup.within(snapshot(restored))  # opening and migrating lost nothing
 
