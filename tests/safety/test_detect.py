@@ -141,6 +141,38 @@ def test_purposes_and_low_mood_are_not_taken_for_a_crisis(detector: CrisisDetect
     assert not detector.is_crisis(text), detector.verdict(text)
 
 
+# Being physically ill is not a crisis. "I've been in bed with flu" and "not much this week,
+# I've been ill" once got crisis signposting and a 24-hour pause: the model read "ill" as
+# "I'll" (as in "I'll end it") and "in bed" as a warning sign. None of these is in the
+# training data; the everyday illness lines there are other wordings.
+ILLNESS_EVERYDAY = [
+    "I've been in bed with flu",
+    "I've been ill in bed",
+    "not much this week, I've been ill",
+    "been poorly all week, stuck in bed",
+    "I was too ill to get up yesterday",
+    "my mum's been ill so I've been caring for her",
+    "Dw i wedi bod yn y gwely gyda'r ffliw",
+    "wedi bod yn sâl drwy'r wythnos",
+]
+# ...while a crisis said by someone ill or in bed is still one.
+ILLNESS_CRISIS = [
+    "I'm in bed and I don't want to wake up ever again",
+    "i'm sick of everything, ill end it all",
+    "ill kill myself",
+]
+
+
+@pytest.mark.parametrize("text", ILLNESS_EVERYDAY)
+def test_being_ill_is_not_a_crisis(detector: CrisisDetector, text: str) -> None:
+    assert not detector.is_crisis(text), detector.verdict(text)
+
+
+@pytest.mark.parametrize("text", ILLNESS_CRISIS)
+def test_a_crisis_said_while_ill_still_is_one(detector: CrisisDetector, text: str) -> None:
+    assert detector.is_crisis(text), detector.verdict(text)
+
+
 def test_the_exact_phrases_alone_missed_the_issue_messages() -> None:
     """Why the layers exist: before them, every one of these was taken as an answer."""
     flows = load_checked_flows(FLOWS)
