@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, database: Path | str) -> str:
     """Copy; the table of rows copied (a StorageError says why nothing was)."""
     from bot.storage.move import move
 
-    source = args.db if args.db is not None else database
-    result = asyncio.run(move(Path(str(source)) if not isinstance(source, Path) else source,
-                              args.to.strip(), datetime.now(UTC)))
+    # A URL here (GOODHELP_DB already set to PostgreSQL) is refused by move(), by name.
+    source = Path(str(args.db if args.db is not None else database))
+    result = asyncio.run(move(source, args.to.strip(), datetime.now(UTC)))
     return result.describe()

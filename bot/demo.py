@@ -248,9 +248,10 @@ async def make_demo_data(db: Path | str, people: int, days: int, flows: Path, *,
         await app.close()
     kinds = ", ".join(f"{sum(1 for p in crowd if p.kind == k)} {k.replace('_', ' ')}"
                       for k in KINDS)
-    again = "the same --db" if is_url(db) else str(db)
+    try_it = ("goodhelp report with the same --db" if is_url(db)
+              else f"goodhelp report --db {db}")
     return (f"{people} demo people over {days} days written to {name} ({kinds}); "
-            f"try: goodhelp report --db {again}")
+            f"try: {try_it}")
 
 
 def _shown(db: Path | str) -> str:

@@ -115,5 +115,5 @@ def _check_tables(snapshot: Snapshot) -> None:
                            f"goodhelp does not know how to move; {NOTHING}")
     missing = [t for t in TABLES if t not in snapshot.tables]
     if missing:
-        raise StorageError(f"{snapshot.path} has no table {', '.join(missing)}; "
-                           f"is it goodhelp's?; {NOTHING}")
+        raise StorageError(f"{snapshot.path} has no table {', '.join(missing)}, which "
+                           f"every goodhelp database has; {NOTHING}")
