@@ -79,7 +79,8 @@ async def _copy_all(conn: Conn, url: str, source: RowSource,
     except asyncpg.LockNotAvailableError as exc:
         raise StorageError(f"{where(url)} is in use (is goodhelp running on it?); stop it "
                            f"and run migrate-db again; {_NOTHING}") from exc
-    held = [(t, n) for t in sorted(present) if (n := await _count(conn, t))]
+    order = [*tables, *sorted(t for t in present if t not in tables)]
+    held = [(t, n) for t in order if (n := await _count(conn, t))]
     if held:
         what = ", ".join(f"{t}: {n:,} row{'s' if n != 1 else ''}" for t, n in held)
         raise TargetNotEmpty(
