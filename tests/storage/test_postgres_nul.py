@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.core.keys import PersonKey
 from bot.core.state import ConversationState
 from bot.storage.base import TurnWrite
@@ -32,15 +30,16 @@ async def test_the_staff_report_counts_a_person_whose_state_holds_a_nul(
         await storage.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the deletion-count trigger (PostgreSQL migration "
-                   "0001) casts the state to jsonb; fixing it needs a new migration")
-async def test_a_person_whose_state_holds_a_nul_can_delete_themselves(
+async def test_a_person_whose_state_holds_a_nul_can_delete_themselves_and_is_counted(
         pg_migrated_url: str) -> None:
+    """Before the fix the deletion count's trigger failed, and so did /delete."""
     storage = PostgresStorage(pg_migrated_url)
     await storage.open()
     try:
         await storage.commit_turn(TurnWrite(KEY, ConversationState(vars=TYPED), (), AT))
         assert await storage.delete_person(KEY)
         assert await storage.load(KEY) is None
+        found = await storage.db.fetch("SELECT week, people FROM deletions")
+        assert found == [("2026-03-02", 1)]
     finally:
         await storage.close()
