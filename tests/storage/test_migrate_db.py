@@ -260,3 +260,23 @@ async def test_a_bot_that_was_killed_is_copied_whole_from_its_wal(
         assert state is not None and state.vars["n"] == "39"
     finally:
         await postgres.close()
+
+
+async def test_a_worker_writing_to_the_target_is_waited_for_then_named(
+        deployment: Path, tmp_path: Path, pg_migrated_url: str) -> None:
+    import asyncpg
+
+    from bot.storage.postgres.copy import copy_into
+    from bot.storage.sqlite.snapshot import open_snapshot
+
+    db = copy_of(deployment, tmp_path)
+    worker = await asyncpg.connect(pg_migrated_url)
+    snapshot = open_snapshot(db)
+    try:
+        async with worker.transaction():  # a worker in the middle of a turn
+            await worker.execute("LOCK TABLE outbox IN ROW EXCLUSIVE MODE")
+            with pytest.raises(StorageError, match=r"is in use \(is goodhelp running on it\?\)"):
+                await copy_into(pg_migrated_url, snapshot, TABLES, TODAY, lock_seconds=0.3)
+    finally:
+        snapshot.close()
+        await worker.close()

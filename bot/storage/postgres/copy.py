@@ -21,7 +21,7 @@ from bot.storage.base import StorageError
 from bot.storage.postgres.connection import Conn, Database, lost, where
 from bot.storage.postgres.migrate import migrate
 
-LOCK_TIMEOUT = "10s"
+LOCK_SECONDS = 10.0  # how long to wait for a worker's open transaction on the target
 _NOTHING = "nothing was copied"
 
 
@@ -46,7 +46,8 @@ class TargetNotEmpty(StorageError):
 
 
 async def copy_into(url: str, source: RowSource, tables: Sequence[str], now: datetime,
-                    *, connect_timeout: float = 5.0) -> tuple[int, dict[str, int]]:
+                    *, connect_timeout: float = 5.0,
+                    lock_seconds: float = LOCK_SECONDS) -> tuple[int, dict[str, int]]:
     """Migrate the target's schema, then copy ``tables`` in that order (parents before the
     rows that refer to them) in one transaction; (schema version, rows per table)."""
     db = Database(url, min_size=1, max_size=1, connect_timeout=connect_timeout)
@@ -57,6 +58,7 @@ async def copy_into(url: str, source: RowSource, tables: Sequence[str], now: dat
             found = await conn.fetchrow("SELECT max(version) FROM schema_version")
             version = int(found[0]) if found and found[0] is not None else 0
         async with db.connection(transaction=True) as conn:
+            await conn.execute(f"SET LOCAL lock_timeout = {int(lock_seconds * 1000)}")
             counts = await _copy_all(conn, url, source, tables)
         return version, counts
     finally:
@@ -70,7 +72,6 @@ async def _copy_all(conn: Conn, url: str, source: RowSource,
     if absent:
         raise StorageError(f"{where(url)} has no table {', '.join(absent)} after its "
                            f"migrations; this goodhelp cannot move that data; {_NOTHING}")
-    await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     try:
         # EXCLUSIVE: a worker started on the target meanwhile can read but not write
         # until the copy is committed, so the emptiness checked here still holds then.
