@@ -58,6 +58,8 @@ async def build_deployment(db: Path) -> None:
         await live(app, driver, crowd, DAYS, clock)
         welsh = DemoPerson(PersonKey("telegram", "440099"), "rising", 0, False, 99, "silent")
         await driver.converse(welsh, Command("start"), DAYS, {"choose_language": ["cy"]})
+        spoken = await app.storage.load(welsh.key)
+        assert spoken is not None and spoken.vars.get("language") == "cy"
         await ask_for_a_person(app)  # an alert, with what they chose to share
         for key, name in ((PERSON, "Siân 🌱"), (MENTOR, "مريم"), (STAFF, "Sue")):
             state = ConversationState(vars={**ONBOARDED, "name": f", {name}"})
