@@ -280,3 +280,17 @@ async def test_a_worker_writing_to_the_target_is_waited_for_then_named(
     finally:
         snapshot.close()
         await worker.close()
+
+
+async def test_a_table_migrate_db_does_not_know_is_refused_not_left_behind(
+        deployment: Path, tmp_path: Path, pg_url: str, pg_cluster: Cluster) -> None:
+    db = copy_of(deployment, tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE journeys (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.close()
+    with pytest.raises(StorageError, match="holds table journeys, which this goodhelp does "
+                       "not know how to move; nothing was copied"):
+        await move(db, pg_url, TODAY)
+    # Refused before PostgreSQL was touched at all.
+    assert pg_cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+                           pg_url.rsplit("/", 1)[1]) == "0"
