@@ -231,6 +231,11 @@ def check(api: FakeBotAPI, run: Run) -> Verdict:
                 verdict.duplicates[script.chat_id] = verdict.duplicates.get(script.chat_id, 0) + 1
                 continue
             kept.append(text)
+        greetings = sum(CHECKIN in text for text in texts)
+        if script.returning:
+            verdict.checkins[script.chat_id] = greetings
+        if greetings != (1 if script.returning else 0):
+            verdict.problems.append(f"{script.chat_id}: {greetings} check-in greetings")
         expected = script.expected
         if len(kept) != len(expected):
             verdict.problems.append(
@@ -241,11 +246,6 @@ def check(api: FakeBotAPI, run: Run) -> Verdict:
                 verdict.problems.append(
                     f"{script.chat_id}: reply {place + 1} {text[:70]!r} lacks {marker!r}")
                 break
-        greetings = sum(CHECKIN in text for text in texts)
-        if script.returning:
-            verdict.checkins[script.chat_id] = greetings
-        if greetings != (1 if script.returning else 0):
-            verdict.problems.append(f"{script.chat_id}: {greetings} check-in greetings")
     if api.count_429:
         verdict.problems.append(f"the fake answered {api.count_429} sends with 429")
     return verdict
