@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from tests.fake_bot_api import FakeBotAPI
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = "e2e_hook-s3cret"
+# Who holds the sender's advisory lock (bot/storage/postgres/workers.py: class 0x6769, 1),
+# by the client port of the session holding it.
+SENDER_PORT = ("SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+               "WHERE l.locktype = 'advisory' AND l.classid = 26473 AND l.objid = 1 "
+               "AND l.granted")
 
 
 def free_port() -> int:
@@ -114,6 +120,19 @@ class Fleet:
                 raise TimeoutError("no setWebhook from the bot")
             await asyncio.sleep(0.05)
 
+    def sender(self, psql: Callable[[str], str]) -> Member | None:
+        """The worker holding the sender's lock, found from PostgreSQL's side: the lock's
+        session, its client port, the process with a socket on that port. None if no one
+        holds it (or /proc cannot tell, away from Linux)."""
+        port = psql(SENDER_PORT).strip()
+        if not port.isdigit():
+            return None
+        inodes = _loopback_socket_inodes(int(port))
+        for member in self.members:
+            if member.alive and inodes & _socket_inodes(member.proc.pid):
+                return member
+        return None
+
     async def kill(self, member: Member) -> None:
         """SIGKILL: no shutdown code runs."""
         member.proc.kill()
@@ -139,3 +158,27 @@ class Fleet:
             if member.alive:
                 member.proc.kill()
                 await member.proc.wait()
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found: set[str] = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:["):
+                    found.add(link[8:-1])
+    return found
+
+
+def _loopback_socket_inodes(port: int) -> set[str]:
+    """Inodes of TCP sockets whose local end is ``port`` (from /proc/net/tcp)."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as rows:
+            next(rows)
+            for row in rows:
+                fields = row.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    found.add(fields[9])
+    return found
