@@ -60,7 +60,9 @@ class Script:
         return sum(len(step.say) for step in self.steps)
 
 
-def newcomer(chat_id: int, burst: bool) -> Script:
+def newcomer(chat_id: int, burst: bool, at_once: bool = False) -> Script:
+    """/start, English, yes, a name; with ``burst`` the last three at once, with
+    ``at_once`` all four (an open loop: the person does not wait for any reply)."""
     name = f"Sam {chat_id}"
     steps = [Step(("/start",), ("Which language",)),
              Step(("1",), ("I'm goodhelp", "Before we start")),
@@ -69,7 +71,10 @@ def newcomer(chat_id: int, burst: bool) -> Script:
     if burst:  # the last three at once: handled in another order, the replies differ
         steps = [steps[0], Step(tuple(s.say[0] for s in steps[1:]),
                                 tuple(m for s in steps[1:] for m in s.expect))]
-    return Script(chat_id, tuple(steps), burst=burst)
+    if at_once:
+        steps = [Step(tuple(t for s in steps for t in s.say),
+                      tuple(m for s in steps for m in s.expect))]
+    return Script(chat_id, tuple(steps), burst=burst or at_once)
 
 
 def returning(chat_id: int) -> Script:
@@ -83,9 +88,11 @@ def returning(chat_id: int) -> Script:
     ), returning=True)
 
 
-def people(count: int, returning_share: float = 0.1, burst_every: int = 5) -> list[Script]:
+def people(count: int, returning_share: float = 0.1, burst_every: int = 5,
+           at_once: bool = False) -> list[Script]:
     """``count`` people: about ``returning_share`` of them returning, the rest newcomers,
-    every ``burst_every``-th newcomer sending in a burst."""
+    every ``burst_every``-th newcomer sending in a burst (every one sending all their
+    messages at once with ``at_once``)."""
     scripts: list[Script] = []
     returners = round(count * returning_share)
     for n in range(count):
@@ -93,7 +100,7 @@ def people(count: int, returning_share: float = 0.1, burst_every: int = 5) -> li
         if n < returners:
             scripts.append(returning(chat_id))
         else:
-            scripts.append(newcomer(chat_id, burst=(n % burst_every == 0)))
+            scripts.append(newcomer(chat_id, burst=(n % burst_every == 0), at_once=at_once))
     return scripts
 
 
