@@ -151,7 +151,10 @@ class SharedConn(Conn):
             await super().executemany(sql, rows)
 
 
-_AMBIENT: ContextVar[SharedConn | None] = ContextVar("goodhelp_pg_ambient", default=None)
+# (the pool it belongs to, the connection): another Database in the same task (a test's
+# second worker) must not join it.
+_AMBIENT: ContextVar[tuple[object, SharedConn] | None] = ContextVar("goodhelp_pg_ambient",
+                                                                    default=None)
 
 
 class Database:
@@ -186,9 +189,9 @@ class Database:
     async def ambient(self) -> AsyncIterator[Conn]:
         """One transaction that every ``connection()`` of this task joins until the block
         ends: committed if it ends cleanly, rolled back if it raises."""
-        async with self.connection(transaction=True) as conn:
+        async with self._acquire(transaction=True) as conn:
             shared = SharedConn(conn.raw)
-            token = _AMBIENT.set(shared)
+            token = _AMBIENT.set((self, shared))
             try:
                 yield shared
             finally:
@@ -202,8 +205,9 @@ class Database:
         savepoint in it), so the block's writes commit with the ambient transaction."""
         if self._pool is None:
             raise StorageError(f"{where(self.url)}: storage is not open")
-        shared = _AMBIENT.get()
-        if shared is not None:
+        ambient = _AMBIENT.get()
+        if ambient is not None and ambient[0] is self:
+            shared = ambient[1]
             try:
                 if not transaction:
                     yield shared
@@ -223,6 +227,19 @@ class Database:
                     TimeoutError) as exc:
                 raise classify(exc, self.url) from exc
             return
+        async with self._acquire(transaction) as conn:
+            yield conn
+
+    def in_ambient(self) -> bool:
+        """Whether this task is inside ``ambient`` (a snapshot of its own cannot be had)."""
+        ambient = _AMBIENT.get()
+        return ambient is not None and ambient[0] is self
+
+    @asynccontextmanager
+    async def _acquire(self, transaction: bool) -> AsyncIterator[Conn]:
+        """A connection of the pool's own, never the ambient one."""
+        if self._pool is None:
+            raise StorageError(f"{where(self.url)}: storage is not open")
         try:
             async with self._pool.acquire() as raw:
                 if not transaction:
