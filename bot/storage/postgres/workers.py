@@ -91,6 +91,7 @@ class UpdateWaker:
         self._db = db
         self._channel = channel
         self._conn: Any = None
+        self._connecting = asyncio.Lock()  # many loops wait at once; one connection
         self.arrived = asyncio.Event()
 
     def _notified(self, *args: object) -> None:
@@ -98,8 +99,9 @@ class UpdateWaker:
 
     async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
         """Until an update is recorded, or ``timeout`` seconds (the safety net)."""
-        if self._conn is None or self._conn.is_closed():
-            await self._listen()
+        async with self._connecting:
+            if self._conn is None or self._conn.is_closed():
+                await self._listen()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.arrived.wait(), timeout)
         self.arrived.clear()
