@@ -20,6 +20,7 @@ import contextlib
 import logging
 from datetime import datetime
 
+from bot.channels.telegram.limiter import Limiter
 from bot.channels.telegram.owed import Redelivery
 from bot.channels.telegram.ports import SenderElection
 
@@ -46,9 +47,10 @@ class SharedRedelivery(Redelivery):
 class SharedSender:
     """Takes the sender's lock when it is free, and sends the outbox while holding it."""
 
-    def __init__(self, election: SenderElection, redelivery: SharedRedelivery, *,
-                 retry: float = RETRY, drain: float = 10.0) -> None:
+    def __init__(self, election: SenderElection, redelivery: SharedRedelivery,
+                 limiter: Limiter, *, retry: float = RETRY, drain: float = 10.0) -> None:
         self.election = election
+        self.limiter = limiter
         self.redelivery = redelivery
         self.retry = retry
         self.drain = drain
@@ -61,6 +63,7 @@ class SharedSender:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.retry)
                 continue
+            self.limiter.take_over()  # the last sender's sends still count at Telegram
             log.info("this process is now the sender")
             try:
                 await self._send_while_held(stop)

@@ -92,7 +92,7 @@ class SharedBot:
         self.worker = Worker(store.inbox, self.channel, self.application.bot, store.owe,
                              concurrency=concurrency)
         self.sender = SharedSender(store.sender_lock, SharedRedelivery(
-            redelivery.sender, self.channel.sends, idle=POLL))
+            redelivery.sender, self.channel.sends, idle=POLL), self.limiter)
         self.dispatcher: Dispatcher | None = None
         self.relay: RelayDispatcher | None = None
         self.digest: WeeklyDigest | None = None
