@@ -85,7 +85,7 @@ async def limited_api() -> AsyncIterator[FakeBotAPI]:
         yield fake
 
 
-async def until(check, timeout: float, what: str) -> None:  # noqa: ANN001, ASYNC109
+async def until(check, timeout: float, what: str) -> None:  # noqa: ASYNC109
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not check():
@@ -142,7 +142,7 @@ async def check_everyone(api: FakeBotAPI, db: str, *, exact: bool) -> None:
         await storage.close()
 
 
-def _far_future():  # noqa: ANN202
+def _far_future():
     from datetime import UTC, datetime
     return datetime(2100, 1, 1, tzinfo=UTC)
 
