@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from telegram import BotCommand
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -125,6 +126,7 @@ class SharedBot:
                     f"cannot listen on {self.options.webhook_listen}:"
                     f"{self.options.webhook_port}: {exc.strerror}") from None
             await self._set_webhook()
+            await self._set_commands()
 
     async def _set_webhook(self) -> None:
         options = self.options
@@ -134,6 +136,16 @@ class SharedBot:
                 allowed_updates=ALLOWED_UPDATES)
         except TelegramError as exc:
             raise TelegramSetupError(f"setWebhook failed: {describe(exc)}") from None
+
+    async def _set_commands(self) -> None:
+        """The menu from the flows' commands (by the ingress: once per deployment)."""
+        language = self.app.flows.default_language
+        commands = [BotCommand(command, text.for_language(language, language)[0][:256])
+                    for command, text in self.app.flows.menu_commands()]
+        try:
+            await self.application.bot.set_my_commands(commands)
+        except TelegramError as exc:
+            log.warning("setMyCommands failed, carrying on without a menu: %s", describe(exc))
 
     async def _start_scheduling(self) -> None:
         config = self.app.flows.config
