@@ -87,7 +87,7 @@ async def first_due(app: App, clock: FakeClock) -> None:
 async def test_two_workers_send_each_check_in_once(pair: Sequence[tuple[App, Dispatcher]],
                                                    clock: FakeClock,
                                                    pg_migrated_url: str) -> None:
-    (one, first), (two, second) = pair
+    (one, first), (_two, second) = pair
     await first_due(one, clock)
     for _ in range(3):  # both tick at once, again and again
         await asyncio.gather(first.tick(), second.tick())
