@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import logging
 from typing import Any
 
@@ -96,7 +97,7 @@ class Ingress:
     def __init__(self, inbox: Inbox, *, path: str, secret: str, listen: str,
                  port: int) -> None:
         app = tornado.web.Application(
-            [(path or "/", WebhookHandler, {"inbox": inbox, "secret": secret})],
+            [(re.escape(path or "/"), WebhookHandler, {"inbox": inbox, "secret": secret})],
             log_function=lambda handler: None)  # access logs would name chats' requests
         self._server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY)
         self.listen, self.port = listen, port

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Bot, Update
@@ -145,8 +146,10 @@ class Worker:
             return [lambda: channel.send_replies(chat_id, replies)]
         return []
 
-    def _spawn(self, work: Awaitable[Any]) -> None:
-        task: asyncio.Task[Any] = asyncio.ensure_future(work)
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        # A fresh context: the task may outlive the claim, whose connection it must not
+        # inherit (it goes back to the pool when the claim ends).
+        task = asyncio.get_running_loop().create_task(work, context=contextvars.Context())
         self._loose.add(task)
         task.add_done_callback(self._loose.discard)
 
