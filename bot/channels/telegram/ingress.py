@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 import logging
+import re
 from typing import Any
 
 import tornado.httpserver
