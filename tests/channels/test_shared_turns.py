@@ -5,6 +5,7 @@ person's next messages go on. Real PostgreSQL, in this process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import AsyncIterator
@@ -81,3 +82,35 @@ async def test_a_turn_failing_after_writing_leaves_nothing(app: App, api: FakeBo
     assert await bot.worker.take_one()  # the third failure: given up, logged
     assert await inbox.pending(KEY) == 0
     assert await app.storage.load(KEY) is None
+
+
+async def eventually(check: Any, what: str, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.05)
+
+
+async def test_a_pressed_button_is_answered_and_its_keyboard_goes_after_the_replies(
+        app: App, api: FakeBotAPI) -> None:
+    bot = shared_bot(app, api)
+    await bot.start()  # a worker: claim loops, and (alone) the sender
+    try:
+        await record(bot, api, "/start")
+        await eventually(lambda: any(m.callback_data for m in api.messages_to(CHAT)),
+                         "the question with buttons never came")
+        question = next(m for m in api.messages_to(CHAT) if m.callback_data)
+        before = len(api.messages_to(CHAT))
+        update = api.press_button(CHAT, question.message_id, question.callback_data[0])
+        api.world.updates.clear()
+        await bot.store.inbox.record(update["update_id"], KEY, json.dumps(update))
+        await eventually(lambda: api.callback_answers, "the press was never answered")
+        await eventually(lambda: api.calls("editMessageReplyMarkup"),
+                         "the pressed question kept its buttons")
+        edit = api.calls("editMessageReplyMarkup")[0]
+        assert edit.params["message_id"] in (question.message_id, str(question.message_id))
+        replies = [c for c in api.calls("sendMessage") if c.time <= edit.time]
+        assert len(replies) > before  # the turn's replies went first, then the edit
+    finally:
+        await bot.stop()
