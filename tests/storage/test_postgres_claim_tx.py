@@ -62,6 +62,8 @@ async def test_a_turn_and_its_owed_replies_commit_with_the_done_mark(
             assert claimed is not None
             write = TurnWrite(ANA, ConversationState(flow="x", step="y"), (), AT)
             await storage.outbox.add_with_turn(write, ['{"kind":"text","text":"hi"}'])
+            exported = await storage.export_person(ANA)  # /mydata inside a claim
+            assert exported is not None and exported.state.flow == "x"
         assert (await storage.load(ANA)) is not None
         assert len(await storage.outbox.owed_to(ANA)) == 1
         assert await inbox.pending(ANA) == 0
