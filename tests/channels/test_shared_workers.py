@@ -201,3 +201,21 @@ async def test_killing_the_sender_another_takes_over(limited_api: FakeBotAPI,
     finally:
         for process in (ingress, one, two):
             await process.stop()
+
+
+async def test_one_process_in_role_all_takes_the_webhook_and_answers(
+        limited_api: FakeBotAPI, tmp_path: Path, pg_migrated_url: str) -> None:
+    port = free_port()
+    alone = Role(limited_api, tmp_path, pg_migrated_url, "all", "all:1", port)
+    await alone.start()
+    try:
+        await limited_api.wait_for_calls("setWebhook", 1, timeout=60)
+        await limited_api.wait_for_calls("setMyCommands", 1, timeout=20)  # the menu
+        update = limited_api.send_text(4711, "/start")
+        limited_api.world.updates.clear()
+        await post_all(limited_api, alone.env["GOODHELP_WEBHOOK_URL"], [update])
+        await limited_api.wait_for_messages(4711, 1, timeout=60)
+        assert await alone.stop() == 0
+        assert "Traceback" not in alone.stderr
+    finally:
+        await alone.stop()
