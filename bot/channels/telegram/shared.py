@@ -41,7 +41,7 @@ from bot.logsafe import add_secret, describe, quiet_libraries
 from bot.scheduling.digest import WeeklyDigest
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.relay import RelayDispatcher
-from bot.scheduling.runner import DEFAULT_INTERVAL, build_dispatcher, build_relay, safe_tick
+from bot.scheduling.runner import DEFAULT_INTERVAL, build_dispatcher, safe_tick
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +154,12 @@ class SharedBot:
                 self.app, self.owe_replies, worker=self.worker_name, lease=LEASE,
                 scope=self.store.person_scope, cache_plans=False, concurrency=4)
             await self.dispatcher.start()
-            self.relay = build_relay(self.app, self.owe_replies)
+            self.relay = RelayDispatcher(self.app.conversations,
+                                         self.app.storage.reachability, self.app.clock,
+                                         self.owe_replies, scope=self.store.person_scope)
         if "digest" in self.app.flows.flows:
-            self.digest = WeeklyDigest(self.app.conversations, self.owe_replies, self.app.clock)
+            self.digest = WeeklyDigest(self.app.conversations, self.owe_replies,
+                                       self.app.clock, scope=self.store.person_scope)
         if self.dispatcher is not None or self.digest is not None:
             self._tasks.append(asyncio.create_task(self._wake_scheduling()))
 
