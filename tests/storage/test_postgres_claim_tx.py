@@ -130,3 +130,28 @@ async def test_record_wakes_a_waiting_worker(pg_migrated_url: str) -> None:
     finally:
         await inbox.close()
         await storage.close()
+
+
+async def test_done_updates_are_forgotten_after_a_while(pg_migrated_url: str) -> None:
+    from datetime import timedelta
+
+    from bot.core.clock import FakeClock
+
+    clock = FakeClock(AT)
+    storage = PostgresStorage(pg_migrated_url, clock=clock, pool_size=2)
+    await storage.open()
+    inbox = storage.updates()
+    try:
+        await inbox.record(1, ANA, "{}")
+        await inbox.record(2, ANA, "{}")
+        async with inbox.claim() as claimed:
+            assert claimed is not None
+        clock.advance(timedelta(days=1))
+        assert await inbox.purge_done(timedelta(days=2)) == 0
+        assert not await inbox.record(1, ANA, "{}")  # still known: a retry is refused
+        clock.advance(timedelta(days=2))
+        assert await inbox.purge_done(timedelta(days=2)) == 1  # the pending one stays
+        assert await inbox.pending(ANA) == 1
+    finally:
+        await inbox.close()
+        await storage.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.keys import PersonKey
@@ -51,6 +52,9 @@ class Inbox(Protocol):
 
     async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
         """Until an update may have arrived, at most ``timeout`` seconds."""
+
+    async def purge_done(self, older_than: timedelta) -> int:
+        """Forget done updates older than ``older_than`` (past Telegram's retries)."""
 
     async def close(self) -> None:
         """Stop listening for arrivals."""

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 ROLES = ("all", "ingress", "worker")
 LEASE = timedelta(minutes=5)  # a claimed check-in older than this: its worker died
+# Done updates are kept (emptied) to recognise Telegram's retries of them, for this long.
+KEEP_DONE = timedelta(days=2)
 
 
 class SharedBot:
@@ -160,16 +162,19 @@ class SharedBot:
         if "digest" in self.app.flows.flows:
             self.digest = WeeklyDigest(self.app.conversations, self.owe_replies,
                                        self.app.clock, scope=self.store.person_scope)
-        if self.dispatcher is not None or self.digest is not None:
-            self._tasks.append(asyncio.create_task(self._wake_scheduling()))
+        self._tasks.append(asyncio.create_task(self._wake_scheduling()))
 
     async def _wake_scheduling(self) -> None:
-        """Check-ins on every worker (claims keep them apart); relays and the digest only
-        on the sender, the one process at a time."""
+        """Check-ins on every worker (claims keep them apart); relays, the digest and the
+        inbox's housekeeping only on the sender, the one process at a time."""
         while not self._stop.is_set():
             if self.dispatcher is not None:
                 await safe_tick(self.dispatcher)
             if self.sender.sending:
+                try:
+                    await self.store.inbox.purge_done(KEEP_DONE)
+                except Exception as exc:  # the next wake-up tries again
+                    log.warning("purging done updates failed: %s", describe(exc))
                 if self.relay is not None:
                     await safe_tick(self.relay)
                 if self.digest is not None:
