@@ -18,6 +18,7 @@ from bot.storage.base import StorageError
 from bot.storage.target import db_target, is_url, storage_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ROLES = ("all", "ingress", "worker")
 DB_HELP = "SQLite file or postgresql:// URL (default: GOODHELP_DB or ./goodhelp.db)"
 
 
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", type=db_target,
                      help=DB_HELP)
     run.add_argument("--flows", type=Path, help="flows folder (default: the shipped flows)")
+    run.add_argument("--role", choices=ROLES, default=None,
+                     help="PostgreSQL with several processes: ingress (takes the webhook), "
+                     "worker (runs turns and check-ins; one of them sends) or all (both; "
+                     "the default). Default: GOODHELP_ROLE or all")
 
     alerts = sub.add_parser("alerts", help="list open alerts to staff (people who asked for "
                             "someone from the programme to get in touch)")
@@ -184,7 +189,7 @@ async def cmd_test_flows(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """``goodhelp run``: the Telegram bot on the SQLite database, until it is stopped."""
+    """``goodhelp run``: the Telegram bot on its database, until it is stopped."""
     from dataclasses import replace
 
     from bot.app import App, open_app
@@ -195,17 +200,61 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     target = args.db or settings.database
     settings = replace(settings, db_path=settings.db_path if is_url(target) else Path(target),
                        flows_path=args.flows or settings.flows_path)
+    try:
+        shared = shared_mode(args, settings, target)
+    except ValueError as exc:
+        print(f"goodhelp: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    pool = shared.concurrency + 8 if shared is not None else 10
 
     async def open_storage_app() -> App:
         return await open_app(settings.flows_path,
-                              storage_for(target, migrate=settings.db_migrate))
+                              storage_for(target, migrate=settings.db_migrate,
+                                          pool_size=pool))
 
     try:
-        asyncio.run(run_telegram(settings, open_storage_app))
+        asyncio.run(run_telegram(settings, open_storage_app, shared=shared))
     except TelegramSetupError as exc:
         print(f"goodhelp: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def shared_mode(args: argparse.Namespace, settings: Settings, target: Any) -> Any:
+    """Shared mode (several processes on one PostgreSQL database) if asked for: a
+    webhook or an explicit role on PostgreSQL. None: one process. ValueError: refused."""
+    import socket
+
+    role = args.role or settings.environ.get("GOODHELP_ROLE", "").strip().lower() or None
+    if role is not None and role not in ROLES:
+        raise ValueError(f"GOODHELP_ROLE must be one of {', '.join(ROLES)}, not {role!r}")
+    if not is_url(target):
+        if role in ("ingress", "worker"):
+            raise ValueError(f"--role {role} needs PostgreSQL (GOODHELP_DB=postgresql://...); "
+                             "a SQLite database is served by one process: run goodhelp run "
+                             "without --role")
+        return None
+    if role is None and not settings.webhook_url:
+        return None  # long polling: the single process of today
+    role = role or "all"
+    if role in ("all", "ingress") and not settings.webhook_url:
+        raise ValueError(f"--role {role} takes Telegram's webhook: set GOODHELP_WEBHOOK_URL "
+                         "(and GOODHELP_WEBHOOK_SECRET), or run this process as --role worker")
+    raw = settings.environ.get("GOODHELP_WORKER_CONCURRENCY", "").strip() or "8"
+    if not raw.isdigit() or not 1 <= int(raw) <= 256:
+        raise ValueError(f"GOODHELP_WORKER_CONCURRENCY must be a whole number from 1 to 256, "
+                         f"not {raw!r}")
+    name = (settings.environ.get("GOODHELP_WORKER_NAME", "").strip()
+            or f"{socket.gethostname()}:{os.getpid()}")
+    from bot.channels.telegram.ports import SharedStore
+    from bot.channels.telegram.shared import SharedMode
+
+    def parts(app: Any) -> SharedStore:
+        storage = app.storage  # a PostgresStorage
+        return SharedStore(inbox=storage.updates(), sender_lock=storage.sender_lock(),
+                           owe=storage.outbox.owe, person_scope=storage.person_transaction)
+
+    return SharedMode(role=role, worker_name=name, concurrency=int(raw), parts=parts)
 
 
 async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,7 +21,7 @@ from bot.core.keys import PersonKey
 from bot.engine.events import Start
 from bot.logsafe import describe
 from bot.reports.access import all_staff
-from bot.scheduling.dispatcher import Send
+from bot.scheduling.dispatcher import Scope, Send
 from bot.service import Conversations
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,9 @@ class WeeklyDigest:
     """Starts the digest flow for each member of staff once a week, after ``SEND_AT``."""
 
     def __init__(self, conversations: Conversations, send: Send, clock: Clock,
-                 flow: str = DIGEST_FLOW) -> None:
+                 flow: str = DIGEST_FLOW, scope: Scope | None = None) -> None:
+        """``scope``: shared mode's transaction under the person's lock (dispatcher.py)."""
+        self.scope = scope
         self.conversations = conversations
         self.send = send
         self.clock = clock
@@ -58,7 +60,11 @@ class WeeklyDigest:
             if (week, key) in self._done:
                 continue
             try:
-                sent += await self._offer(key, week)
+                if self.scope is None:
+                    sent += await self._offer(key, week)
+                else:
+                    async with self.scope(key):
+                        sent += await self._offer(key, week)
             except Exception as exc:  # the next tick tries again
                 log.warning("weekly digest failed: %s", describe(exc))
         return sent

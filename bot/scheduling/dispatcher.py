@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -45,6 +46,10 @@ from bot.storage.base import (
 log = logging.getLogger(__name__)
 
 Send = Callable[[PersonKey, list[Reply]], Awaitable[None]]
+# Shared mode: one transaction under the person's lock around each check-in (the lock a
+# worker's claim of their update takes), so a check-in and a turn of theirs never run at
+# once, and the check-in, its owed replies and its mark commit together.
+Scope = Callable[[PersonKey], AbstractAsyncContextManager[None]]
 KIND = "checkin"
 MENTOR_GAP = timedelta(hours=1)
 
@@ -81,13 +86,22 @@ class Dispatcher:
     """Sends scheduled check-ins. ``send(key, replies)`` is the channel's delivery."""
 
     def __init__(self, conversations: Conversations, storage: DispatchStore, policy: Policy,
-                 clock: Clock, send: Send, *, batch: int = 200, concurrency: int = 32) -> None:
+                 clock: Clock, send: Send, *, batch: int = 200, concurrency: int = 32,
+                 worker: str = "", lease: timedelta | None = None,
+                 scope: Scope | None = None, cache_plans: bool = True) -> None:
+        """``worker`` names this dispatcher's claims; with ``lease``, anyone's claims older
+        than it are released (a worker that died). ``cache_plans`` False: with several
+        workers another one may have planned since, so every turn plans again."""
         self.conversations = conversations
         self.storage = storage
         self.policy = policy
         self.clock = clock
         self.send = send
         self.batch = batch
+        self.worker = worker
+        self.lease = lease
+        self.scope = scope
+        self.cache_plans = cache_plans
         self._limit = asyncio.Semaphore(concurrency)
         self._planned: dict[PersonKey, str] = {}  # plan signature last written, per person
         self.flow = str(policy.delivery["flow"])
@@ -97,7 +111,8 @@ class Dispatcher:
 
     async def start(self) -> int:
         """Release claims a crash left behind and start planning after every turn."""
-        released = await self.storage.schedules.release_claims()
+        stale = self.clock.now() - self.lease if self.lease is not None else None
+        released = await self.storage.schedules.release_claims(self.worker, stale)
         if self.on_turn not in self.conversations.listeners:
             self.conversations.listeners.append(self.on_turn)
         return released
@@ -106,8 +121,10 @@ class Dispatcher:
         """Deliver everything due by ``now`` (default: the clock's now)."""
         now = now or self.clock.now()
         report = TickReport()
+        if self.lease is not None:  # claims of a worker that died come back
+            await self.storage.schedules.release_claims(None, now - self.lease)
         while True:
-            rows = await self.storage.schedules.claim_due(now, self.batch)
+            rows = await self.storage.schedules.claim_due(now, self.batch, self.worker)
             outcomes = await asyncio.gather(*(self._guarded(row, now) for row in rows))
             for outcome in outcomes:
                 report.add(outcome)
@@ -117,7 +134,10 @@ class Dispatcher:
     async def _guarded(self, row: ScheduledMessage, now: datetime) -> str:
         async with self._limit:
             try:
-                return await self.deliver(row, now)
+                if self.scope is None:
+                    return await self.deliver(row, now)
+                async with self.scope(row.key):
+                    return await self.deliver(row, now)
             except Exception as exc:  # one person's problem must not stop the others
                 log.error("scheduled message %d failed: %s", row.id, describe(exc))
                 await self.storage.schedules.reschedule(row.id, now + self.retry)
@@ -237,7 +257,7 @@ class Dispatcher:
                                  consent, self.clock.now())
                 return
         signature = plan_signature(schedule, consent)
-        if self._planned.get(key) == signature:
+        if self.cache_plans and self._planned.get(key) == signature:
             return
         if len(self._planned) > 200_000:
             self._planned.clear()

@@ -18,8 +18,10 @@ decision on a mentor's story (/mystory) reaches its writer the same way, once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +31,7 @@ from bot.core.roles import MENTOR
 from bot.engine.events import Command, Start
 from bot.logsafe import describe
 from bot.mentoring.desk import Mentoring
-from bot.scheduling.dispatcher import Send, TickReport
+from bot.scheduling.dispatcher import Scope, Send, TickReport
 from bot.scheduling.planning import parse_moment
 from bot.service import Conversations
 from bot.storage.base import ReachabilityStore
@@ -53,13 +55,18 @@ class RelayDispatcher:
     """Delivers queued relay messages. ``send(key, replies)`` is the channel's delivery."""
 
     def __init__(self, conversations: Conversations, reachability: ReachabilityStore,
-                 clock: Clock, send: Send) -> None:
+                 clock: Clock, send: Send, scope: Scope | None = None) -> None:
+        """``scope``: shared mode's transaction under the recipient's lock (dispatcher.py)."""
+        self.scope = scope
         self.conversations = conversations
         self.reachability = reachability
         self.clock = clock
         self.send = send
         # When a recipient was first found mid-conversation, and at which turn.
         self._busy_since: dict[PersonKey, tuple[int, datetime]] = {}
+
+    def _held(self, key: PersonKey) -> AbstractAsyncContextManager[None]:
+        return self.scope(key) if self.scope is not None else contextlib.nullcontext()
 
     @property
     def mentoring(self) -> Mentoring:
@@ -79,7 +86,8 @@ class RelayDispatcher:
                 continue
             seen.add(recipient)
             try:
-                report.add(await self.deliver(message, link, recipient, now))
+                async with self._held(recipient):
+                    report.add(await self.deliver(message, link, recipient, now))
             except Exception as exc:  # one person's problem must not stop the others
                 log.error("relayed message %d failed: %s", message.id, describe(exc))
                 report.add("error")
@@ -89,7 +97,8 @@ class RelayDispatcher:
                 continue
             seen.add(writer)
             try:
-                report.add(await self.tell_story_news(story.id, writer, now))
+                async with self._held(writer):
+                    report.add(await self.tell_story_news(story.id, writer, now))
             except Exception as exc:
                 log.error("story %d news failed: %s", story.id, describe(exc))
                 report.add("error")

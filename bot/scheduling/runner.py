@@ -152,10 +152,12 @@ async def start_terminal_scheduling(app: Assembled, chat: Any, *,
 
 
 async def start_telegram_scheduling(application: Any, app: Assembled, send: Send, *,
-                                    interval: float = DEFAULT_INTERVAL) -> Dispatcher:
+                                    interval: float = DEFAULT_INTERVAL,
+                                    **options: Any) -> Dispatcher:
     """Call from the Telegram Application's ``post_init``: releases old claims and puts
-    the dispatcher on the JobQueue. ``send(key, replies)`` is the channel's delivery."""
-    dispatcher = build_dispatcher(app, send)
+    the dispatcher on the JobQueue. ``send(key, replies)`` is the channel's delivery;
+    ``options`` go to the Dispatcher (shared mode: worker, lease, scope, cache_plans)."""
+    dispatcher = build_dispatcher(app, send, **options)
     await dispatcher.start()
 
     async def wake(context: Any) -> None:

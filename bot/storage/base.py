@@ -124,9 +124,10 @@ class ScheduleStore(Protocol):
     async def scheduled(self, key: PersonKey) -> list[ScheduledMessage]:
         """The person's pending and claimed messages, soonest first."""
 
-    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
+    async def claim_due(self, now: datetime, limit: int,
+                        worker: str = "") -> list[ScheduledMessage]:
         """In one transaction, mark up to ``limit`` pending messages due by ``now`` as
-        claimed (attempt + 1) and return them, earliest due first."""
+        claimed by ``worker`` (attempt + 1) and return them, earliest due first."""
 
     async def finish_scheduled(self, message_id: int, sent_at: datetime,
                                next_message: NextMessage | None = None) -> None:
@@ -142,8 +143,11 @@ class ScheduleStore(Protocol):
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending message falls due, for a scheduler deciding when to wake."""
 
-    async def release_claims(self) -> int:
-        """After a restart: every claimed message becomes pending again; return how many."""
+    async def release_claims(self, worker: str | None = "",
+                             stale_before: datetime | None = None) -> int:
+        """Claims made by ``worker`` become pending again (after its restart), and anyone's
+        claims made before ``stale_before`` (a worker that died; None: none of those);
+        ``worker`` None releases only those. How many."""
 
 
 class ReachabilityStore(Protocol):

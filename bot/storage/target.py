@@ -27,16 +27,19 @@ def db_target(value: str) -> Target:
     return value if is_url(value) else Path(value)
 
 
-def storage_for(target: Target, *, clock: Clock | None = None, migrate: bool = True) -> Storage:
+def storage_for(target: Target, *, clock: Clock | None = None, migrate: bool = True,
+                pool_size: int = 10) -> Storage:
     """The (unopened) storage ``target`` names. ``migrate`` False: PostgreSQL refuses a
-    schema older than the code instead of migrating it at start."""
+    schema older than the code instead of migrating it at start. ``pool_size``: PostgreSQL
+    connections (a worker's claim loops each hold one)."""
     if is_url(target):
         try:
             from bot.storage.postgres import PostgresStorage
         except ImportError as exc:
             raise StorageError("PostgreSQL needs the asyncpg driver; install it with: "
                                "pip install 'goodhelp[postgres]'") from exc
-        return PostgresStorage(str(target), clock=clock, migrate=migrate)
+        return PostgresStorage(str(target), clock=clock, migrate=migrate,
+                               pool_size=pool_size)
     from bot.storage.sqlite import SQLiteStorage
 
     return SQLiteStorage(Path(target), clock=clock)

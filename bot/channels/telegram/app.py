@@ -18,7 +18,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlparse
 
 from telegram import BotCommand
@@ -40,6 +40,9 @@ from bot.logsafe import add_secret, describe, load_log_key, quiet_libraries
 from bot.scheduling.digest import WeeklyDigest
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.runner import start_telegram_digest, start_telegram_scheduling
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.shared import SharedMode
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +199,11 @@ class TelegramBot:
 
 
 async def run_telegram(settings: Settings, open_app: Callable[[], Awaitable[App]],
-                       stop: asyncio.Event | None = None) -> None:
+                       stop: asyncio.Event | None = None,
+                       shared: SharedMode | None = None) -> None:
     """``goodhelp run``: until SIGINT or SIGTERM (or ``stop``). ``open_app`` opens the App
-    on the caller's storage, so this channel knows nothing of storage backends."""
+    on the caller's storage, so this channel knows nothing of storage backends.
+    ``shared``: one process of several on one database (shared.py)."""
     options = TelegramOptions.from_settings(settings)
     load_log_key(settings.environ.get("GOODHELP_LOG_KEY", "").strip() or None,
                  settings.db_path)
@@ -208,6 +213,14 @@ async def run_telegram(settings: Settings, open_app: Callable[[], Awaitable[App]
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     app = await open_app()
+    if shared is not None:
+        from bot.channels.telegram.shared import run_shared
+
+        try:
+            await run_shared(app, options, shared, stop)
+        finally:
+            await app.close()
+        return
     try:
         bot = TelegramBot(app, options)
         await bot.start()

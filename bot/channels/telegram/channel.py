@@ -292,6 +292,11 @@ class TelegramChannel:
         await self.outbox.deliver("leaveChat", chat_id, lambda: bot.leave_chat(chat_id),
                                   counted=False, attempts=2)
 
+    def forget_blocked(self, chat_id: int) -> None:
+        """Forget a 403 seen earlier: in shared mode a reply owed now was written while
+        storage (told by whichever worker saw them write again) had them reachable."""
+        self._blocked.discard(chat_id)
+
     def is_blocked(self, chat_id: int) -> bool:
         """Whether the chat answered Forbidden (the person blocked the bot) in this process."""
         return chat_id in self._blocked

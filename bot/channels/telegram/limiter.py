@@ -107,12 +107,26 @@ class Limiter:
         self.per_chat_burst = max(1, per_chat_burst)
         self.chats: dict[int, Bucket] = {}
         self.max_chats = 10_000
+        self.floor = float("-inf")  # no chat's bucket is fuller than empty at this moment
+
+    def take_over(self) -> None:
+        """Another process may have been sending until a moment ago (shared mode's sender
+        died and this one took over): count the overall window as full for a second and
+        every chat as having just spent its burst, so nothing goes out faster than
+        Telegram's own count of the other process's sends allows."""
+        now = self.clock()
+        self.global_window.block_until(now + self.global_window.span)
+        interval = 1.0 + self.margin
+        self.floor = now + self.per_chat_burst * interval
+        for bucket in self.chats.values():
+            bucket.tat = max(bucket.tat, self.floor)
 
     def _chat(self, chat_id: int) -> Bucket:
         bucket = self.chats.get(chat_id)
         if bucket is None:
             self._forget_idle()
             bucket = self.chats[chat_id] = Bucket(self.per_chat_burst, 1.0 + self.margin)
+            bucket.tat = self.floor
         return bucket
 
     @asynccontextmanager

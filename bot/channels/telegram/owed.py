@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.channels.telegram.channel import TelegramChannel, person_key
 from bot.channels.telegram.delivery import DeliveryFailed
-from bot.channels.telegram.render import Outgoing, decode, encode_all, render
+from bot.channels.telegram.render import REMOVE_KEYBOARD, Outgoing, decode, encode_all, render
 from bot.channels.telegram.sequencer import Sequencer
 from bot.core.keys import PersonKey
 from bot.core.owed import OwedReplies
@@ -73,6 +73,10 @@ class OwedSender:
                 await self.store.drop_owed(person_key(chat_id))
                 outbox.skipped(chat_id, "unreachable", len(items) - done)
                 return
+            if out.kind == REMOVE_KEYBOARD:  # not a message: not counted, never held back
+                await self.remove_keyboard(chat_id, int(out.text))
+                await self.store.mark_sent(ref)
+                continue
             result = await outbox.try_send(chat_id, out)
             if not isinstance(result, DeliveryFailed):
                 await self.store.mark_sent(ref)
@@ -91,6 +95,12 @@ class OwedSender:
             await self.postpone(chat_id, result, attempt)
             return
         self.held.pop(chat_id, None)
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a pressed question, and forget it carried them."""
+        if self.channel.keyboards.get(chat_id) == message_id:
+            self.channel.keyboards.pop(chat_id)
+        await self.channel.outbox.remove_keyboard(chat_id, message_id)
 
     async def postpone(self, chat_id: int, failed: DeliveryFailed, attempt: int) -> None:
         """Keep the chat's owed replies for later (Telegram's wait, or a growing backoff)."""

@@ -125,6 +125,15 @@ def encode(out: Outgoing) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+REMOVE_KEYBOARD = "remove_keyboard"
+
+
+def encode_remove_keyboard(message_id: int) -> str:
+    """An outbox row that takes the buttons off a pressed question (shared mode: only the
+    sender changes messages, after the replies before it)."""
+    return json.dumps({"kind": REMOVE_KEYBOARD, "text": str(message_id)})
+
+
 def encode_all(replies: list[Reply], instead: str = "") -> list[str]:
     """The outbox payloads for a turn's replies, one per send; a file carries ``instead``."""
     return [encode(replace(out, instead=instead) if out.attachment is not None else out)

@@ -91,6 +91,7 @@ class ScheduledEntry:
     payload_json: str
     attempt: int = 0
     claimed_at: str | None = None
+    claimed_by: str = ""
     sent_at: str | None = None
 
 

@@ -71,8 +71,9 @@ class MemorySchedules:
         rows = [m for m in person.scheduled if m.status in ("pending", "claimed")]
         return [self._row(key, person, m) for m in sorted(rows, key=lambda m: (m.due_at, m.id))]
 
-    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
-        """Claim up to ``limit`` due messages at once, earliest first."""
+    async def claim_due(self, now: datetime, limit: int,
+                        worker: str = "") -> list[ScheduledMessage]:
+        """Claim up to ``limit`` due messages for ``worker`` at once, earliest first."""
         self._check_open()
         cutoff = to_text(now)
         due = sorted(((key, person, m) for key, person, m in self._entries()
@@ -81,6 +82,7 @@ class MemorySchedules:
         claimed = []
         for key, person, m in due:
             m.status, m.claimed_at, m.attempt = "claimed", cutoff, m.attempt + 1
+            m.claimed_by = worker
             claimed.append(self._row(key, person, m))
         return claimed
 
@@ -125,12 +127,17 @@ class MemorySchedules:
         due = [m.due_at for _, _, m in self._entries() if m.status == "pending"]
         return from_text(min(due)) if due else None
 
-    async def release_claims(self) -> int:
-        """Every claimed message becomes pending again; how many."""
+    async def release_claims(self, worker: str | None = "",
+                             stale_before: datetime | None = None) -> int:
+        """The worker's claims, and anyone's made before ``stale_before``, become pending
+        again; how many."""
         self._check_open()
+        stale = to_text(stale_before) if stale_before is not None else None
         count = 0
         for _, _, m in self._entries():
-            if m.status == "claimed":
+            if m.status == "claimed" and (
+                    m.claimed_by == worker
+                    or (stale is not None and m.claimed_at is not None and m.claimed_at < stale)):
                 m.status = "pending"
                 count += 1
         return count

@@ -6,6 +6,12 @@ parameter). And text is made storable: PostgreSQL's text cannot hold U+0000, whi
 keeps, so NUL is written as a private-use escape and read back as NUL (text without
 either character, which is all real text, is stored unchanged).
 
+While a block holds :meth:`Database.ambient` (a worker's claim of an update, a check-in
+under its person's lock), every ``connection()`` in the same asyncio task (and the tasks it
+starts) reuses that connection, inside its transaction: the turn's writes, its owed replies
+and the update's done mark then commit together or not at all. A ContextVar makes it per
+task, so concurrent claim loops never share one.
+
 A lost connection (the server restarted, an administrator ended the session) fails only
 the statement that was using it; the pool drops that connection and opens a new one for
 the next caller.
@@ -13,9 +19,11 @@ the next caller.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -114,6 +122,41 @@ class Conn:
             await self.raw.executemany(sql, batch)
 
 
+class SharedConn(Conn):
+    """The ambient connection: tasks a turn starts may use it too, one statement at a time
+    (asyncpg refuses two operations at once on one connection)."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__(raw)
+        self._lock = asyncio.Lock()
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Every row the statement returns."""
+        async with self._lock:
+            return await super().fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row, or None."""
+        async with self._lock:
+            return await super().fetchrow(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run one statement; how many rows it touched."""
+        async with self._lock:
+            return await super().execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for each row, in one round trip."""
+        async with self._lock:
+            await super().executemany(sql, rows)
+
+
+# (the pool it belongs to, the connection): another Database in the same task (a test's
+# second worker) must not join it.
+_AMBIENT: ContextVar[tuple[object, SharedConn] | None] = ContextVar("goodhelp_pg_ambient",
+                                                                    default=None)
+
+
 class Database:
     """The pool. ``open`` connects (raising StorageError if it cannot), ``close`` ends it."""
 
@@ -143,8 +186,58 @@ class Database:
             await pool.close()
 
     @asynccontextmanager
+    async def ambient(self) -> AsyncIterator[Conn]:
+        """One transaction that every ``connection()`` of this task joins until the block
+        ends: committed if it ends cleanly, rolled back if it raises."""
+        async with self._acquire(transaction=True) as conn:
+            shared = SharedConn(conn.raw)
+            token = _AMBIENT.set((self, shared))
+            try:
+                yield shared
+            finally:
+                _AMBIENT.reset(token)
+
+    @asynccontextmanager
     async def connection(self, transaction: bool = False) -> AsyncIterator[Conn]:
-        """A pooled connection for a block, in one transaction if asked; errors typed."""
+        """A pooled connection for a block, in one transaction if asked; errors typed.
+
+        Inside ``ambient`` it is the ambient connection (a transaction asked for becomes a
+        savepoint in it), so the block's writes commit with the ambient transaction."""
+        if self._pool is None:
+            raise StorageError(f"{where(self.url)}: storage is not open")
+        ambient = _AMBIENT.get()
+        if ambient is not None and ambient[0] is self:
+            shared = ambient[1]
+            try:
+                if not transaction:
+                    yield shared
+                    return
+                async with shared._lock:
+                    savepoint = shared.raw.transaction()
+                    await savepoint.start()
+                try:
+                    yield shared
+                except BaseException:
+                    async with shared._lock:
+                        await savepoint.rollback()
+                    raise
+                async with shared._lock:
+                    await savepoint.commit()
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,
+                    TimeoutError) as exc:
+                raise classify(exc, self.url) from exc
+            return
+        async with self._acquire(transaction) as conn:
+            yield conn
+
+    def in_ambient(self) -> bool:
+        """Whether this task is inside ``ambient`` (a snapshot of its own cannot be had)."""
+        ambient = _AMBIENT.get()
+        return ambient is not None and ambient[0] is self
+
+    @asynccontextmanager
+    async def _acquire(self, transaction: bool) -> AsyncIterator[Conn]:
+        """A connection of the pool's own, never the ambient one."""
         if self._pool is None:
             raise StorageError(f"{where(self.url)}: storage is not open")
         try:

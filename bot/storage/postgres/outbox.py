@@ -51,6 +51,25 @@ class PostgresOutbox(PostgresSchedule):
             await write_turn(conn, prepared)
         return refs
 
+    async def owe(self, key: PersonKey, payloads: Sequence[str]) -> int:
+        """Owe the person these messages, in order, outside a turn (a check-in's replies
+        in shared mode); how many rows were written (none for an unknown person)."""
+        if not payloads:
+            return 0
+        now = to_text(self._clock.now())
+        refs = new_refs(len(payloads))
+        async with self._db.connection(transaction=True) as conn:
+            found = await conn.fetchrow(_PERSON_ID[1:-1], key.channel,
+                                        key.external_id)
+            if found is None:
+                return 0
+            await conn.executemany(
+                "INSERT INTO outbox (ref, person_id, payload_json, due_at, created_at) "
+                "VALUES ($1, $2, $3, $4, $4)",
+                [(ref, found[0], payload, now) for ref, payload in zip(refs, payloads,
+                                                                       strict=True)])
+        return len(payloads)
+
     async def due(self, now: datetime, limit: int) -> list[OwedReply]:
         """All rows of the people whose oldest owed reply is due, in written order."""
         return [_owed(r) for r in await self._db.fetch(_DUE, to_text(now), limit)]

@@ -22,7 +22,8 @@ _FROM = (
 )
 _PERSON_ID = "SELECT id FROM people WHERE channel = $1 AND external_id = $2"
 _CLAIM = (
-    "UPDATE scheduled_messages SET status = 'claimed', claimed_at = $1, attempt = attempt + 1 "
+    "UPDATE scheduled_messages SET status = 'claimed', claimed_at = $1, claimed_by = $3, "
+    "attempt = attempt + 1 "
     "WHERE id IN (SELECT id FROM scheduled_messages WHERE status = 'pending' AND due_at <= $1 "
     "ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id"
 )
@@ -71,10 +72,12 @@ class PostgresSchedule:
             key.channel, key.external_id)
         return [message_row(r) for r in found]
 
-    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
-        """Claim up to ``limit`` due messages in one transaction, earliest first."""
+    async def claim_due(self, now: datetime, limit: int,
+                        worker: str = "") -> list[ScheduledMessage]:
+        """Claim up to ``limit`` due messages for ``worker`` in one transaction, earliest
+        first."""
         async with self._db.connection(transaction=True) as conn:
-            ids = [r[0] for r in await conn.fetch(_CLAIM, to_text(now), limit)]
+            ids = [r[0] for r in await conn.fetch(_CLAIM, to_text(now), limit, worker)]
             if not ids:
                 return []
             found = await conn.fetch(
@@ -119,11 +122,11 @@ class PostgresSchedule:
             "SELECT min(due_at) FROM scheduled_messages WHERE status = 'pending'")
         return from_text(found[0][0]) if found and found[0][0] else None
 
-    async def release_claims(self) -> int:
-        """Every claimed message becomes pending again (after a restart).
-
-        With several workers this also releases claims another live worker holds; until
-        claims carry their worker (issue 14, part 3), run one dispatcher per database.
-        """
+    async def release_claims(self, worker: str | None = "",
+                             stale_before: datetime | None = None) -> int:
+        """Claims made by ``worker`` (None: nobody in particular) become pending again, and
+        anyone's claims made before ``stale_before`` (a worker that died); how many."""
+        stale = to_text(stale_before) if stale_before is not None else None
         return await self._db.execute(
-            "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed'")
+            "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed' AND "
+            "(claimed_by = $1 OR claimed_at < $2)", worker, stale)

@@ -6,6 +6,8 @@ cached state could be another worker's past. Every load is one indexed read.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.core.clock import Clock, SystemClock
@@ -139,6 +141,23 @@ class PostgresStorage(PostgresOutbox):
 
         return PostgresUpdates(self._db, self._clock)
 
+    def sender_lock(self) -> Any:
+        """The election of the one process that sends to Telegram (workers.SenderLock)."""
+        from bot.storage.postgres.workers import SenderLock
+
+        return SenderLock(self._db)
+
+    @contextlib.asynccontextmanager
+    async def person_transaction(self, key: PersonKey) -> AsyncIterator[None]:
+        """One transaction under the person's lock (the one a worker's claim takes), which
+        every storage call of the block joins: a scheduled check-in, its owed replies and
+        its mark commit together, never beside a turn of theirs on another worker."""
+        from bot.storage.postgres.workers import lock_person
+
+        async with self._db.ambient() as conn:
+            await lock_person(conn, key)
+            yield
+
     def mentor_store(self) -> Any:
         """Mentor links and relayed messages in this database."""
         from bot.storage.postgres.mentoring import PostgresMentorStore
@@ -168,14 +187,13 @@ class PostgresStorage(PostgresOutbox):
     async def export_person(self, key: PersonKey) -> PersonExport | None:
         """Everything stored about the person, read in one snapshot."""
         params = (key.channel, key.external_id)
-        async with self._db.connection() as conn:
-            async with conn.raw.transaction(isolation="repeatable_read", readonly=True):
-                found = await conn.fetch(_STATE, *params)
-                purposes = await conn.fetch(_PURPOSES, *params)
-                achievements = await conn.fetch(_ACHIEVEMENTS, *params, None)
-                ratings = await conn.fetch(_RATINGS, *params, None)
-                events = await conn.fetch(_EVENTS, *params)
-                alerts = await conn.fetch(_ALERTS, *params)
+        async with self._db.connection() as conn, self._snapshot(conn):
+            found = await conn.fetch(_STATE, *params)
+            purposes = await conn.fetch(_PURPOSES, *params)
+            achievements = await conn.fetch(_ACHIEVEMENTS, *params, None)
+            ratings = await conn.fetch(_RATINGS, *params, None)
+            events = await conn.fetch(_EVENTS, *params)
+            alerts = await conn.fetch(_ALERTS, *params)
         if not found:
             return None
         return PersonExport(
@@ -188,6 +206,14 @@ class PostgresStorage(PostgresOutbox):
             events=[rows.event_dict(r) for r in events],
             alerts=[rows.alert_row(r) for r in alerts],
         )
+
+    def _snapshot(self, conn: Any) -> Any:
+        """One snapshot for a read of several tables. Inside a worker's claim the claim's
+        transaction is used as it is (asyncpg refuses a nested isolation level); the
+        person's lock is held there, so nothing of theirs changes meanwhile."""
+        if self._db.in_ambient():
+            return contextlib.nullcontext()
+        return conn.raw.transaction(isolation="repeatable_read", readonly=True)
 
     async def set_reachable(self, key: PersonKey, reachable: bool) -> bool:
         """Mark (False) or clear (True) a person who blocked the bot."""

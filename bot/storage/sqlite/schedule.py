@@ -90,8 +90,10 @@ class SQLiteSchedules:
 
         return await self._side.run(work)
 
-    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledMessage]:
-        """Claim up to ``limit`` due messages in one transaction, earliest first."""
+    async def claim_due(self, now: datetime, limit: int,
+                        worker: str = "") -> list[ScheduledMessage]:
+        """Claim up to ``limit`` due messages for ``worker`` in one transaction, earliest
+        first."""
 
         async def work(conn: aiosqlite.Connection) -> list[ScheduledMessage]:
             ids = [r[0] for r in await conn.execute_fetchall(DUE_IDS, (to_text(now), limit))]
@@ -99,7 +101,8 @@ class SQLiteSchedules:
                 return []
             await conn.executemany(
                 "UPDATE scheduled_messages SET status = 'claimed', claimed_at = ?, "
-                "attempt = attempt + 1 WHERE id = ?", [(to_text(now), i) for i in ids])
+                "claimed_by = ?, attempt = attempt + 1 WHERE id = ?",
+                [(to_text(now), worker, i) for i in ids])
             marks = ", ".join("?" * len(ids))
             rows = await conn.execute_fetchall(
                 f"SELECT {_COLUMNS} {_FROM} WHERE m.id IN ({marks}) ORDER BY m.due_at, m.id", ids)
@@ -165,12 +168,16 @@ class SQLiteSchedules:
 
         return await self._side.run(work)
 
-    async def release_claims(self) -> int:
-        """Every claimed message becomes pending again (one process holds the file)."""
+    async def release_claims(self, worker: str | None = "",
+                             stale_before: datetime | None = None) -> int:
+        """The worker's claims (one process: the dispatcher's), and anyone's made before
+        ``stale_before``, become pending again; how many."""
+        stale = to_text(stale_before) if stale_before is not None else None
 
         async def work(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(
-                "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed'")
+                "UPDATE scheduled_messages SET status = 'pending' WHERE status = 'claimed' "
+                "AND (claimed_by = ? OR claimed_at < ?)", (worker, stale))
             return cursor.rowcount
 
         return await self._side.run(work)

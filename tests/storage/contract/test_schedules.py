@@ -107,6 +107,31 @@ class TestSchedules:
         [row] = await storage.schedules.claim_due(at(2), 10)
         assert row.attempt == 2
 
+    async def test_release_claims_releases_only_the_workers_own(self, storage: Storage) -> None:
+        await person(storage, SAM)
+        await person(storage, ALEX)
+        await storage.schedules.schedule(SAM, checkin(1))
+        await storage.schedules.schedule(ALEX, checkin(1))
+        [mine] = await storage.schedules.claim_due(at(1), 1, worker="a:1")
+        [theirs] = await storage.schedules.claim_due(at(1), 1, worker="b:2")
+        assert await storage.schedules.release_claims("a:1") == 1
+        [again] = await storage.schedules.claim_due(at(2), 10, worker="a:1")
+        assert again.id == mine.id  # b:2's claim was left alone, still claimed
+        assert {r.status for r in await storage.schedules.scheduled(theirs.key)} == {"claimed"}
+
+    async def test_a_dead_workers_claims_come_back_after_the_lease(
+            self, storage: Storage) -> None:
+        await person(storage, SAM)
+        await storage.schedules.schedule(SAM, checkin(1))
+        await storage.schedules.claim_due(at(1), 10, worker="dead:9")
+        # Within the lease (claimed at minute 1, stale only before it): kept.
+        assert await storage.schedules.release_claims(None, stale_before=at(1)) == 0
+        assert await storage.schedules.claim_due(at(3), 10, worker="alive:1") == []
+        # Past it: anyone may release it, and the next claim takes it.
+        assert await storage.schedules.release_claims("alive:1", stale_before=at(6)) == 1
+        [row] = await storage.schedules.claim_due(at(7), 10, worker="alive:1")
+        assert row.attempt == 2
+
     async def test_drop_and_next_due(self, storage: Storage) -> None:
         assert await storage.schedules.next_due_at() is None
         await person(storage, SAM)
