@@ -85,7 +85,6 @@ async def test_single_process_webhook(api: FakeBotAPI, tmp_path: Path) -> None:
     assert "Traceback" not in single.output
 
 
-@pytest.mark.xfail(strict=False, reason="shared mode (--role ingress/worker) is built on t-workers")
 async def test_ingress_and_two_workers_survive_a_kill(api: FakeBotAPI, tmp_path: Path,
                                                       pg_cluster: Cluster, pg_url: str) -> None:
     scripts = people(500)
