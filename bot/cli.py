@@ -88,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.reports import commands as report_commands
 
     report_commands.add_parsers(sub)
-    from bot import cli_invites
+    from bot import cli_invites, cli_move
 
     cli_invites.add_parsers(sub)
+    cli_move.add_parser(sub)
     return parser
 
 
@@ -120,6 +121,11 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             return cmd_backup(args, settings)
         if args.command == "migrate":
             return asyncio.run(cmd_migrate(args, settings))
+        if args.command == "migrate-db":
+            from bot import cli_move
+
+            print(cli_move.run(args, settings.database))
+            return EXIT_OK
         if args.command == "demo-data":
             from bot import demo
 

@@ -202,7 +202,10 @@ async def live(app: App, driver: DemoDriver, crowd: list[DemoPerson], days: int,
     async def send(key: PersonKey, replies: list[Reply]) -> None:
         inbox[key] = list(replies)
 
-    dispatcher = build_dispatcher(app, send)
+    # One check-in at a time: concurrent ones would draw from the shared random source in
+    # whatever order their database calls finish, and the same seed would not give the
+    # same people (nor the same people on SQLite and on PostgreSQL).
+    dispatcher = build_dispatcher(app, send, concurrency=1)
     await dispatcher.start()
     for day in range(days):
         for hour in range(24):
@@ -213,28 +216,29 @@ async def live(app: App, driver: DemoDriver, crowd: list[DemoPerson], days: int,
             clock.advance(hours=1)
 
 
-async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed: int = 1,
-                         mix: bool = False, today: datetime | None = None) -> str:
-    """Fill ``db`` with demo people; return a one-line summary. DemoRefused if the
-    database has real people and ``mix`` is False."""
+async def make_demo_data(db: Path | str, people: int, days: int, flows: Path, *,
+                         seed: int = 1, mix: bool = False,
+                         today: datetime | None = None) -> str:
+    """Fill ``db`` (a SQLite file or a postgresql:// URL) with demo people; return a
+    one-line summary. DemoRefused if the database has real people and ``mix`` is False."""
     from bot.app import open_app
-    from bot.storage.sqlite import SQLiteStorage
-    from bot.storage.sqlite.reports import SQLiteReportSource
+    from bot.storage.target import is_url, storage_for
 
     rng = random.Random(seed)
     clock = FakeClock(start_of(days, today))
-    app = await open_app(flows, SQLiteStorage(db, clock=clock), clock=clock, rng=rng)
+    app = await open_app(flows, storage_for(db, clock=clock), clock=clock, rng=rng)
     try:
-        counts = SQLiteReportSource(db)
+        counts = app.storage.report_source()  # type: ignore[attr-defined]
         await counts.open()
         try:
             real, existing = await counts.people_counts()
         finally:
             await counts.close()
+        name = _shown(db)
         if real and not mix:
-            raise DemoRefused(f"{db} has real people; demo people would be mixed in with them "
-                              "(reports keep them apart, but the file would hold both). "
-                              "Use another file, or --mix if you mean it.")
+            raise DemoRefused(f"{name} has real people; demo people would be mixed in with "
+                              "them (reports keep them apart, but the database would hold "
+                              "both). Use another database, or --mix if you mean it.")
         crowd = make_people(people, days, rng)
         if existing:  # a second run adds new people instead of replaying the first ones
             for i, person in enumerate(crowd):
@@ -244,8 +248,21 @@ async def make_demo_data(db: Path, people: int, days: int, flows: Path, *, seed:
         await app.close()
     kinds = ", ".join(f"{sum(1 for p in crowd if p.kind == k)} {k.replace('_', ' ')}"
                       for k in KINDS)
-    return (f"{people} demo people over {days} days written to {db} ({kinds}); "
-            "try: goodhelp report --db " + str(db))
+    try_it = ("goodhelp report with the same --db" if is_url(db)
+              else f"goodhelp report --db {db}")
+    return (f"{people} demo people over {days} days written to {name} ({kinds}); "
+            f"try: {try_it}")
+
+
+def _shown(db: Path | str) -> str:
+    """The database as a message may name it: a URL without its password."""
+    from bot.storage.target import is_url
+
+    if not is_url(db):
+        return str(db)
+    from bot.storage.postgres.connection import where
+
+    return where(str(db))
 
 
 def run(args: Any, flows_path: Path) -> int:

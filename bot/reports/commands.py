@@ -42,7 +42,8 @@ def add_parsers(sub: Any) -> None:
 
     demo = sub.add_parser("demo-data", help="fill a database with synthetic people who talk "
                           "to the real bot on a virtual clock, to try the report")
-    demo.add_argument("--db", type=Path, required=True, help="SQLite file to fill")
+    demo.add_argument("--db", type=db_target, required=True,
+                      help="SQLite file or postgresql:// URL to fill")
     demo.add_argument("--people", type=int, default=60, help="how many (default: 60)")
     demo.add_argument("--days", type=int, default=120, help="days of history (default: 120)")
     demo.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")

@@ -95,3 +95,16 @@ async def opened(path: Path, **options: Any) -> AsyncIterator[SQLiteStorage]:
         yield storage
     finally:
         await storage.close()
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A realistic SQLite deployment made by the real bot (tests/storage/deployment.py),
+    made once; tests copy it before changing it (deployment.copy_of)."""
+    import asyncio
+
+    from tests.storage.deployment import build_deployment
+
+    db = tmp_path_factory.mktemp("deployment") / "goodhelp.db"
+    asyncio.run(build_deployment(db))
+    return db

@@ -121,6 +121,13 @@ class Conn:
         if batch:
             await self.raw.executemany(sql, batch)
 
+    async def copy_rows(self, table: str, columns: Sequence[str],
+                        rows: Iterable[Sequence[Any]]) -> None:
+        """Bulk-load rows into ``table`` with binary COPY (a move's copy), text escaped."""
+        batch = [tuple(_esc(v) for v in row) for row in rows]
+        if batch:
+            await self.raw.copy_records_to_table(table, records=batch, columns=list(columns))
+
 
 class SharedConn(Conn):
     """The ambient connection: tasks a turn starts may use it too, one statement at a time

@@ -16,7 +16,10 @@ def _week(x: str) -> str:
     return f"to_char(date_trunc('week', ({x})::timestamptz AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
-_CONSENT = "((s.state_json::jsonb -> 'vars') ->> 'consent')"
+# jsonb cannot hold U+0000, which a person can type (JSON writes it \u0000): read it as
+# U+FFFD, which keeps the text valid JSON whatever backslashes stand before it.
+_CONSENT = ("((replace(s.state_json, '\\u0000', '\\ufffd')::jsonb -> 'vars') "
+            "->> 'consent')")
 COHORT = "TRUE /*cohort*/"
 IN_COHORT = "p.id IN (SELECT person_id FROM roles WHERE cohort = :cohort::text)"
 CTES = f"""WITH rp AS (

@@ -48,6 +48,13 @@ _STATE = (
     "WHERE p.channel = $1 AND p.external_id = $2"
 )
 _DELETE = "DELETE FROM people WHERE channel = $1 AND external_id = $2"
+# The deletion count's trigger (migration 0001) reads consent from the state as jsonb,
+# which refuses the \u0000 a typed NUL becomes in JSON: the person could not be deleted.
+# Their state is deleted in the same transaction, so it is defused first (as U+FFFD).
+_DEFUSE_NUL = (
+    "UPDATE conversation_state SET state_json = replace(state_json, '\\u0000', '\\ufffd') "
+    f"WHERE person_id = {_PERSON} AND strpos(state_json, '\\u0000') > 0"
+)
 # The updates being handled are not deleted: the update that asked for /delete is one of
 # them, held by its worker, who marks it done (and so empties it).
 _FORGET_UPDATES = (
@@ -182,6 +189,7 @@ class PostgresStorage(PostgresOutbox):
         updates they sent (kept by channel and id, not by person row)."""
         async with self._db.connection(transaction=True) as conn:
             await conn.execute(_FORGET_UPDATES, key.channel, key.external_id)
+            await conn.execute(_DEFUSE_NUL, key.channel, key.external_id)
             return await conn.execute(_DELETE, key.channel, key.external_id) > 0
 
     async def export_person(self, key: PersonKey) -> PersonExport | None:
