@@ -1,108 +1,155 @@
-"""Benchmark: shared mode as processes, one ingress and 1 or 2 workers on one PostgreSQL
-database, behind the fake Bot API with Telegram's limits enforced (30/s, 1/s per chat
-after a burst of 3). People's messages are posted to the ingress round robin; we time
-until the last reply was sent, and count the messages, the send rate and the 429s (with
-no crash every run sends the same number; a kill may add a duplicate). A third run kills
-the worker that is the sender (-9) halfway and reports the longest pause in sending.
+"""Benchmark: several workers behind one webhook, against the single-process bot.
 
-    .venv/bin/python -m bench.workers --people 40
+The load of tests/e2e (newcomers onboarding, returning people with a due check-in, some
+sending bursts) runs through the fake Bot API's webhook delivery against, in turn:
 
-The steady test flows are used (about the channel, not the content). Sends are capped at
-30 a second whatever the number of workers: that is the point (one bot, one rate).
+- single: today's ``goodhelp run`` in webhook mode on SQLite (the baseline),
+- 1 worker / 2 workers: ``--role ingress`` plus N ``--role worker`` on PostgreSQL (a
+  throwaway cluster from tests/pg_cluster.py, fsync on like a real server).
+
+    .venv/bin/python -m bench.workers --people 500
+    .venv/bin/python -m bench.workers --people 500 --unlimited
+
+With Telegram's limits (the default: the fake allows 30 messages a second overall and
+one a second per chat after a burst of 3, and answers more with 429) the sends are the
+bottleneck, for every mode alike: the figure to read is how close the busiest second
+comes to 30 and that no 429 came back. ``--unlimited`` lifts the limits on both sides, so
+the turns themselves are timed: that is where one worker and two differ, if they do.
+``--open-loop`` (newcomers only, each sending all four messages at once, not waiting for
+replies) adds, for the shared modes, the turns per second the workers did as PostgreSQL
+saw them: updates done, from the first received to the last done (the ``updates`` table).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import logging
-import signal
+import os
+import sys
 import tempfile
-import time
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from tests.channels.conftest import TOKEN
-from tests.channels.test_shared_workers import Role, burst, post_all, until
-from tests.channels.test_webhook import free_port
-from tests.fake_bot_api import FakeBotAPI
-from tests.pg_cluster import start_cluster, stop_cluster
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.storage.target import db_target, storage_for  # noqa: E402
+from tests.e2e.fleet import TOKEN, Fleet  # noqa: E402
+from tests.e2e.load import (  # noqa: E402
+    busiest_second,
+    check,
+    people,
+    play,
+    quiet,
+    seed_returning,
+    sent_count,
+)
+from tests.fake_bot_api import FakeBotAPI  # noqa: E402
+from tests.pg_cluster import Cluster, start_cluster, stop_cluster  # noqa: E402
+
+UNLIMITED = {"TELEGRAM_MAX_PER_SECOND": "1000000", "TELEGRAM_PER_CHAT_BURST": "1000000"}
 
 
-def finished(api: FakeBotAPI, chat_id: int) -> bool:
-    return any(f"goal {chat_id}" in (m.text or "") for m in api.messages_to(chat_id))
+@dataclass
+class Row:
+    mode: str
+    people: int
+    turns: int
+    sent: int
+    seconds: float
+    busiest: int
+    count_429: int
+    problems: int
+    duplicates: int
+    db_turns_per_second: float | None = None  # shared modes: done updates over their span
+
+    @property
+    def turns_per_second(self) -> float:
+        return self.turns / self.seconds
+
+    @property
+    def sent_per_second(self) -> float:
+        return self.sent / self.seconds
 
 
-async def quiet(api: FakeBotAPI, seconds: float) -> None:
-    """Until the server has seen no call for ``seconds``."""
-    seen, since = len(api.world.calls), time.monotonic()
-    while time.monotonic() - since < seconds:
-        await asyncio.sleep(0.1)
-        if len(api.world.calls) != seen:
-            seen, since = len(api.world.calls), time.monotonic()
+def inbox_rate(cluster: Cluster, url: str) -> float | None:
+    """Updates done per second, first received to last done, from the shared inbox."""
+    out = cluster.psql("SELECT count(*), min(received_at), max(done_at) FROM updates "
+                       "WHERE done_at IS NOT NULL", url.rsplit("/", 1)[1])
+    count, first, last = out.split("|")
+    seconds = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+    return int(count) / seconds if seconds > 0 else None
 
 
-async def one_run(url: str, workers: int, people: range, kill: bool) -> dict[str, float]:
-    async with FakeBotAPI(token=TOKEN, enforce_limits=True, per_chat_burst=3) as api:
-        with tempfile.TemporaryDirectory() as folder:
-            port = free_port()
-            roles = [Role(api, Path(folder), url, "ingress", "in", port)]
-            roles += [Role(api, Path(folder), url, "worker", f"w{n}", port)
-                      for n in range(workers)]
-            for role in roles:
-                await role.start()
-            await until(lambda: any(r.sending() for r in roles[1:]), 120, "no sender")
-            hook = roles[0].env["GOODHELP_WEBHOOK_URL"]
-            steps = len(burst(0))
-            began = time.monotonic()
-            killed_at = None
-            for step in range(steps):
-                updates = [api.send_text(c, burst(c)[step]) for c in people]
-                api.world.updates.clear()
-                await post_all(api, hook, updates)
-                if kill and step == steps // 2 - 1:
-                    sender = next(r for r in roles[1:] if r.sending())
-                    assert sender.proc is not None
-                    sender.proc.send_signal(signal.SIGKILL)
-                    killed_at = time.monotonic()
-            await until(lambda: all(finished(api, c) for c in people), 600, "replies missing")
-            await quiet(api, 2.0)  # the question after the last reply, and nothing more
-            sends = sorted(c.time for c in api.calls("sendMessage") if c.status == 200)
-            took = sends[-1] - began  # the fake server's clock is time.monotonic
-            gap = max((b - a for a, b in itertools.pairwise(sends)
-                       if killed_at is None or b > killed_at - 1), default=0.0)
-            for role in roles:
-                await role.stop()
-            span = (sends[-1] - sends[0]) if len(sends) > 1 else 1.0
-            return {"updates": len(people) * steps, "seconds": took, "sent": len(sends),
-                    "rate": len(sends) / span, "429": api.count_429, "gap": gap}
+async def measure(mode: str, count: int, unlimited: bool, cluster: Cluster,
+                  folder: Path, env: dict[str, str], open_loop: bool) -> Row:
+    scripts = people(count, returning_share=0, at_once=True) if open_loop else people(count)
+    db = str(folder / f"{mode}.db") if mode == "single" else cluster.new_database()
+    storage = storage_for(db_target(db))
+    await storage.open()
+    try:
+        await seed_returning(storage, scripts)
+    finally:
+        await storage.close()
+    async with FakeBotAPI(TOKEN, enforce_limits=not unlimited, per_chat_burst=3,
+                          deliver_webhooks=True) as api:
+        async with Fleet(api, db, folder, {**env, **(UNLIMITED if unlimited else {})}) as fleet:
+            if mode == "single":
+                await fleet.single()
+            else:
+                await fleet.shared(workers=int(mode.split()[0]))
+            run = await play(api, scripts, timeout=300)
+            await quiet(api)
+            await fleet.stop()
+        verdict = check(api, run)
+        for line in verdict.problems[:5]:
+            print(f"  {mode}: {line}", file=sys.stderr)
+        db_rate = None if mode == "single" else await asyncio.to_thread(inbox_rate, cluster, db)
+        return Row(mode, count, run.turns, sent_count(api), run.seconds, busiest_second(api),
+                   api.count_429, len(verdict.problems), verdict.duplicate_count, db_rate)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=40)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--unlimited", action="store_true",
+                        help="no flood limits on either side: time the turns, not the sends")
+    parser.add_argument("--modes", default="single,1 worker,2 workers")
+    parser.add_argument("--open-loop", action="store_true",
+                        help="everyone sends all their messages at once (newcomers only)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="GOODHELP_WORKER_CONCURRENCY for the workers (theirs: 8)")
     args = parser.parse_args()
-    people = range(5000, 5000 + args.people)
-    # The killed sender's open request ends in a reset the fake server would print.
+    env = {} if args.concurrency is None else {
+        "GOODHELP_WORKER_CONCURRENCY": str(args.concurrency)}
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    modes = [m.strip() for m in args.modes.split(",")]
+    rows: list[Row] = []
     cluster = await asyncio.to_thread(start_cluster, True)
-    results = []
     try:
-        for workers, kill in ((1, False), (2, False), (2, True)):
-            url = await asyncio.to_thread(cluster.new_database, True)
-            results.append((workers, kill, await one_run(url, workers, people, kill)))
+        with tempfile.TemporaryDirectory() as folder:
+            for mode in modes:
+                rows.append(await measure(mode, args.people, args.unlimited, cluster,
+                                          Path(folder), env, args.open_loop))
     finally:
         await asyncio.to_thread(stop_cluster, cluster)
-    print("| workers | kill -9 of the sender | updates | seconds | updates/s | messages sent "
-          "| send rate /s (limit 30) | 429s | longest pause in sending, s |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for workers, kill, r in results:
-        print(f"| {workers} | {'yes' if kill else 'no'} | {r['updates']:.0f} | "
-              f"{r['seconds']:.1f} | {r['updates'] / r['seconds']:.1f} | {r['sent']:.0f} | "
-              f"{r['rate']:.1f} | {r['429']:.0f} | {r['gap']:.1f} |")
-    base = results[0][2]["seconds"]
-    print(f"\n2 workers took {results[1][2]['seconds'] / base:.2f}x the time of 1 "
-          "(same run; the sends, capped at 30/s and 1/s per chat, bound both)")
+    base = rows[0]
+    print(f"limits: {'none (--unlimited)' if args.unlimited else '30/s overall, 1/s per chat'}"
+          f"{'; open loop' if args.open_loop else ''}; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'mode':<11}{'people':>7}{'turns':>7}{'sent':>7}{'seconds':>9}{'turns/s':>9}"
+          f"{'sent/s':>8}{'busiest 1s':>11}{'429s':>6}{'problems':>9}{'dups':>6}"
+          f"{'vs ' + base.mode:>13}{'db turns/s':>11}")
+    for r in rows:
+        print(f"{r.mode:<11}{r.people:>7}{r.turns:>7}{r.sent:>7}{r.seconds:>9.1f}"
+              f"{r.turns_per_second:>9.1f}{r.sent_per_second:>8.1f}{r.busiest:>11}"
+              f"{r.count_429:>6}{r.problems:>9}{r.duplicates:>6}"
+              f"{r.turns_per_second / base.turns_per_second:>12.2f}x"
+              f"{'' if r.db_turns_per_second is None else f'{r.db_turns_per_second:.1f}':>11}")
+    if not args.unlimited:
+        print(f"Telegram's limit: 30 messages a second; busiest second seen: "
+              f"{max(r.busiest for r in rows)}")
 
 
 if __name__ == "__main__":

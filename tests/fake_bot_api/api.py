@@ -24,6 +24,7 @@ from .methods import Methods
 from .people import PersonActions
 from .server import Server
 from .state import BotMessage, Call, World
+from .webhook import DeliveryRecord, WebhookDelivery
 
 HOST = "127.0.0.1"  # never anything else: tests must not be reachable from outside
 
@@ -41,13 +42,18 @@ class FakeBotAPI(PersonActions):
         per_chat_per_second: int = 1,
         per_chat_burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
+        deliver_webhooks: bool = False,
+        webhook_retry_delay: float = 0.2,
     ) -> None:
         self.token = token
         self.world = World(clock)
         self.faults = Faults(clock, enforce_limits, global_per_second, per_chat_per_second,
                              per_chat_burst)
         self.bot_user = objects.bot_user(token)
-        self._methods = Methods(self.world, self.bot_user)
+        # Off by default: older tests set a webhook and POST the updates themselves.
+        self.delivery = WebhookDelivery(self.world, retry_delay=webhook_retry_delay)
+        self._methods = Methods(self.world, self.bot_user,
+                                self.delivery.configure if deliver_webhooks else None)
         self._server = Server(token, self.world, self.faults, self._methods)
         self._requested_port = port
         self._runner: web.AppRunner | None = None
@@ -68,6 +74,7 @@ class FakeBotAPI(PersonActions):
         """Answer waiting long polls at once, then close every connection."""
         self._methods.closing = True
         self.world.updates_signal.notify()
+        await self.delivery.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -159,6 +166,11 @@ class FakeBotAPI(PersonActions):
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by the bot."""
         return list(self.world.updates)
+
+    @property
+    def webhook_posts(self) -> DeliveryRecord:
+        """What webhook delivery did: every POST, the failures, the most open at once."""
+        return self.delivery.record
 
     @property
     def count_429(self) -> int:

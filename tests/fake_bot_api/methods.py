@@ -18,6 +18,7 @@ from .state import BotMessage, World
 
 Files = dict[str, tuple[str, bytes, str]]
 Handler = Callable[[dict[str, Any], Files], Awaitable[Any]]
+WebhookChanged = Callable[[dict[str, Any]], Awaitable[None]]
 
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _NOT_MODIFIED = (
@@ -36,10 +37,12 @@ def require(params: dict[str, Any], name: str) -> Any:
 class Methods:
     """One instance per server; `table` maps lower-case method names to handlers."""
 
-    def __init__(self, world: World, bot: dict[str, Any]) -> None:
+    def __init__(self, world: World, bot: dict[str, Any],
+                 on_webhook: WebhookChanged | None = None) -> None:
         self.world = world
         self.bot = bot
         self.closing = False
+        self.on_webhook = on_webhook  # starts or stops webhook delivery
         self.table: dict[str, Handler] = {
             name.lower(): getattr(self, "_" + re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower())
             for name in (
@@ -287,12 +290,16 @@ class Methods:
         url = params.get("url") or ""
         self.world.webhook = {key: value for key, value in params.items() if key != "url"}
         self.world.webhook["url"] = url
+        if self.on_webhook is not None:
+            await self.on_webhook(self.world.webhook)
         return True
 
     async def _delete_webhook(self, params: dict[str, Any], files: Files) -> Any:
         if params.get("drop_pending_updates"):
             self.world.updates.clear()
         self.world.webhook = {}
+        if self.on_webhook is not None:
+            await self.on_webhook(self.world.webhook)
         return True
 
     async def _get_webhook_info(self, params: dict[str, Any], files: Files) -> Any:
@@ -302,7 +309,8 @@ class Methods:
             "has_custom_certificate": False,
             "pending_update_count": len(self.world.updates),
         }
-        for key in ("max_connections", "allowed_updates", "ip_address"):
+        for key in ("max_connections", "allowed_updates", "ip_address", "last_error_date",
+                    "last_error_message"):
             if hook.get(key) is not None:
                 info[key] = hook[key]
         return info
