@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlparse
 
-from telegram import BotCommand
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.app import App
@@ -33,6 +32,7 @@ from bot.channels.telegram.options import TelegramOptions, TelegramSetupError
 from bot.channels.telegram.owed import attach
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.sequencer import Sequencer
+from bot.channels.telegram.startup import initialize, set_commands
 from bot.config import Settings
 from bot.core.keys import PersonKey
 from bot.engine.events import Reply
@@ -90,16 +90,7 @@ class TelegramBot:
 
     async def start(self) -> None:
         """Check the token (getMe), set the command menu, start taking updates."""
-        try:
-            await self.application.initialize()
-        except InvalidToken:
-            raise TelegramSetupError(
-                "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token "
-                "from @BotFather into .env again") from None
-        except NetworkError as exc:
-            raise TelegramSetupError(
-                f"could not reach the Telegram Bot API at {self.options.server}: "
-                f"{type(exc).__name__}") from None
+        await initialize(self.application, self.options.server)
         await self.set_commands()
         await self.application.start()
         await self.start_scheduling()
@@ -156,13 +147,7 @@ class TelegramBot:
 
     async def set_commands(self) -> None:
         """The menu from the flows' commands; a failure is logged and the bot carries on."""
-        language = self.app.flows.default_language
-        commands = [BotCommand(command, text.for_language(language, language)[0][:256])
-                    for command, text in self.app.flows.menu_commands()]
-        try:
-            await self.application.bot.set_my_commands(commands)
-        except TelegramError as exc:
-            log.warning("setMyCommands failed, carrying on without a menu: %s", describe(exc))
+        await set_commands(self.application, self.app)
 
     async def stop(self, drain_timeout: float = 10.0) -> None:
         """Stop taking updates, finish what was taken, confirm it, stop the Application."""

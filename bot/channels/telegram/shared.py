@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from telegram import BotCommand
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.app import App
@@ -34,6 +33,7 @@ from bot.channels.telegram.polling import ALLOWED_UPDATES
 from bot.channels.telegram.ports import SharedStore
 from bot.channels.telegram.sender import POLL, SharedRedelivery, SharedSender
 from bot.channels.telegram.sequencer import Sequencer
+from bot.channels.telegram.startup import initialize, set_commands
 from bot.channels.telegram.worker import Worker
 from bot.core.keys import PersonKey
 from bot.engine.events import Reply
@@ -104,16 +104,7 @@ class SharedBot:
 
     async def start(self) -> None:
         """Check the token, then take webhooks and/or work, as the role says."""
-        try:
-            await self.application.initialize()
-        except InvalidToken:
-            raise TelegramSetupError(
-                "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token "
-                "from @BotFather into .env again") from None
-        except NetworkError as exc:
-            raise TelegramSetupError(
-                f"could not reach the Telegram Bot API at {self.options.server}: "
-                f"{type(exc).__name__}") from None
+        await initialize(self.application, self.options.server)
         if self.works:
             await self._start_scheduling()
             self._tasks.append(asyncio.create_task(self.worker.run(self._stop)))
@@ -141,13 +132,7 @@ class SharedBot:
 
     async def _set_commands(self) -> None:
         """The menu from the flows' commands (by the ingress: once per deployment)."""
-        language = self.app.flows.default_language
-        commands = [BotCommand(command, text.for_language(language, language)[0][:256])
-                    for command, text in self.app.flows.menu_commands()]
-        try:
-            await self.application.bot.set_my_commands(commands)
-        except TelegramError as exc:
-            log.warning("setMyCommands failed, carrying on without a menu: %s", describe(exc))
+        await set_commands(self.application, self.app)
 
     async def _start_scheduling(self) -> None:
         config = self.app.flows.config
